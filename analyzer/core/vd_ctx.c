@@ -1,0 +1,35 @@
+#include "vd_format.h"
+
+#include <stdio.h>
+
+static void report_v(struct vd_ctx *ctx, enum vd_finding_id id, struct vd_loc loc,
+                     const char *expected, const char *actual, const char *fmt, va_list ap)
+{
+    char message[sizeof(((struct vd_finding *)0)->message)];
+
+    vsnprintf(message, sizeof(message), fmt, ap);
+    vd_findings_add(ctx->findings, id, loc, expected, actual, "%s", message);
+}
+
+void vd_report(struct vd_ctx *ctx, enum vd_finding_id id, struct vd_loc loc, const char *fmt,
+               ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    report_v(ctx, id, loc, NULL, NULL, fmt, ap);
+    va_end(ap);
+}
+
+void vd_report_values(struct vd_ctx *ctx, enum vd_finding_id id, struct vd_loc loc,
+                      const char *expected, const char *actual, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    report_v(ctx, id, loc, expected, actual, fmt, ap);
+    va_end(ap);
+}
+
+enum vd_status vd_ctx_read(struct vd_ctx *ctx, uint64_t offset, void *buf, size_t len)
+{
+    return vd_source_read(ctx->src, offset, buf, len);
+}

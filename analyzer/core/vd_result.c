@@ -1,0 +1,65 @@
+#include "vd_result.h"
+
+#include "vd_alloc.h"
+
+const char *vd_verdict_name(enum vd_verdict verdict)
+{
+    switch (verdict) {
+    case VD_VERDICT_CLEAN:
+        return "clean";
+    case VD_VERDICT_WARNINGS:
+        return "warnings";
+    case VD_VERDICT_ERRORS:
+        return "errors";
+    case VD_VERDICT_UNRECOGNIZED:
+        return "unrecognized";
+    case VD_VERDICT_UNREADABLE:
+        return "unreadable";
+    }
+    return "unknown";
+}
+
+void vd_result_settle(struct vd_image_result *result)
+{
+    const size_t *n = result->findings.by_severity;
+
+    if (result->status != VD_OK && result->status != VD_E_CORRUPT &&
+        result->status != VD_E_CHANGED) {
+        result->verdict = VD_VERDICT_UNREADABLE;
+    } else if (!result->recognized) {
+        result->verdict = VD_VERDICT_UNRECOGNIZED;
+    } else if (n[VD_SEV_FATAL] + n[VD_SEV_ERROR] > 0) {
+        result->verdict = VD_VERDICT_ERRORS;
+    } else if (n[VD_SEV_WARNING] > 0) {
+        result->verdict = VD_VERDICT_WARNINGS;
+    } else {
+        result->verdict = VD_VERDICT_CLEAN;
+    }
+}
+
+int vd_result_exit_status(const struct vd_image_result *result)
+{
+    switch (result->verdict) {
+    case VD_VERDICT_CLEAN:
+    case VD_VERDICT_WARNINGS:
+        return 0;
+    case VD_VERDICT_ERRORS:
+        return 1;
+    case VD_VERDICT_UNRECOGNIZED:
+    case VD_VERDICT_UNREADABLE:
+        return 2;
+    }
+    return 2;
+}
+
+void vd_result_free(struct vd_image_result *result)
+{
+    if (result == NULL) {
+        return;
+    }
+    vd_free(result->path);
+    vd_facts_free(result->details);
+    vd_facts_free(result->semantics);
+    vd_findings_fini(&result->findings);
+    vd_free(result);
+}

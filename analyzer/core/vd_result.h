@@ -1,0 +1,47 @@
+/*
+ * The immutable result of analyzing one image: everything a reporter renders. Reporters
+ * depend on this and on core only, never on a format.
+ */
+#ifndef VD_RESULT_H
+#define VD_RESULT_H
+
+#include <stdbool.h>
+
+#include "vd_digest.h"
+#include "vd_facts.h"
+#include "vd_findings.h"
+#include "vd_format.h"
+#include "vd_source.h"
+
+enum vd_verdict {
+    VD_VERDICT_CLEAN,
+    VD_VERDICT_WARNINGS,
+    VD_VERDICT_ERRORS,
+    VD_VERDICT_UNRECOGNIZED,
+    VD_VERDICT_UNREADABLE,
+};
+
+struct vd_image_result {
+    char *path;            /* as given on the command line; reporters sanitize it */
+    enum vd_status status; /* tool failure, VD_OK when the analysis ran to its end */
+    int err_no;            /* errno behind VD_E_IO, or 0 */
+    bool recognized;
+    struct vd_source_stat stat;
+    bool have_stat;
+    struct vd_image_info info;
+    struct vd_fact *details;
+    struct vd_fact *semantics;
+    struct vd_digests container;
+    struct vd_digests virtual_disk;
+    struct vd_findings findings;
+    enum vd_verdict verdict;
+};
+
+const char *vd_verdict_name(enum vd_verdict verdict);
+/* Sets result->verdict from the status and the findings. */
+void vd_result_settle(struct vd_image_result *result);
+/* DESIGN.md exit status of one result: 0 clean/warnings, 1 errors, 2 not analyzable. */
+int vd_result_exit_status(const struct vd_image_result *result);
+void vd_result_free(struct vd_image_result *result);
+
+#endif

@@ -1,0 +1,23 @@
+/* Analysis of one image: source -> probe -> open -> walk -> accounting -> hashes -> result. */
+#ifndef VD_ANALYZE_H
+#define VD_ANALYZE_H
+
+#include "vd_limits.h"
+#include "vd_result.h"
+
+struct vd_analyze_options {
+    unsigned hash_mask; /* digests of the container and of the virtual disk; 0 = none */
+    struct vd_limits limits;
+};
+
+/*
+ * Analyzes the file at path. Always returns a result (NULL only when out of memory);
+ * failures to read are recorded in result->status and the verdict.
+ */
+struct vd_image_result *vd_analyze_path(const char *path, const struct vd_analyze_options *opt);
+
+/* The same over an already opened source (memory sources in tests and fuzzers). */
+struct vd_image_result *vd_analyze_source(const struct vd_source *src, const char *label,
+                                          const struct vd_analyze_options *opt);
+
+#endif
