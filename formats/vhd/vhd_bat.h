@@ -19,8 +19,12 @@ struct vhd_bat {
     uint8_t window[VD_TABLE_CHUNK];
 };
 
-/* Reports vhd.bat.truncated when the declared table runs past the end of the file. */
-void vhd_bat_init(struct vd_ctx *ctx, struct vhd_bat *bat, uint64_t offset, uint32_t entries);
+/*
+ * Claims the table and reports vhd.bat.truncated when the declared table runs past the
+ * end of the file; `needed` is the number of entries the disk size needs.
+ */
+void vhd_bat_init(struct vd_ctx *ctx, struct vhd_bat *bat, uint64_t offset, uint32_t entries,
+                  uint64_t needed);
 
 static inline uint64_t vhd_bat_entry_offset(const struct vhd_bat *bat, uint32_t index)
 {

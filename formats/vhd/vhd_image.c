@@ -291,7 +291,8 @@ static enum vd_status open_sparse(struct vd_ctx *ctx, struct vhd_image *img)
     if (img->bitmap == NULL) {
         return VD_E_NOMEM;
     }
-    vhd_bat_init(ctx, &img->bat, img->dyn.table_offset, img->dyn.max_table_entries);
+    vhd_bat_init(ctx, &img->bat, img->dyn.table_offset, img->dyn.max_table_entries,
+                 img->blocks_needed);
     return VD_OK;
 }
 
@@ -372,8 +373,15 @@ static uint64_t block_disk_sectors(const struct vhd_image *img, uint32_t index)
     return left < img->sectors_per_block ? left : img->sectors_per_block;
 }
 
+/* Allocated entries past the disk end: one finding for all, at the first (VHD-26). */
+struct past_end {
+    uint64_t count;
+    uint64_t first_at;
+    uint32_t first_index;
+};
+
 static enum vd_status walk_block(struct vd_ctx *ctx, struct vhd_image *img, uint32_t index,
-                                 uint32_t entry, uint8_t *scratch)
+                                 uint32_t entry, uint8_t *scratch, struct past_end *past)
 {
     struct vhd_block_loc b;
     bool loaded;
@@ -388,9 +396,10 @@ static enum vd_status walk_block(struct vd_ctx *ctx, struct vhd_image *img, uint
     vd_claim(ctx, "vhd.block", index, b.bitmap_at, img->bitmap_bytes + img->dyn.block_size,
              b.entry_at, 4);
     if (index >= img->blocks_needed) {
-        vd_report(ctx, VD_F_VHD_BAT_PAST_DISK_END, VD_LOC("vhd.bat", index, b.entry_at, 4),
-                  "entry %" PRIu32 " is allocated but the disk has only %" PRIu64 " blocks",
-                  index, img->blocks_needed);
+        if (past->count++ == 0) {
+            past->first_at = b.entry_at;
+            past->first_index = index;
+        }
         return VD_OK;
     }
     st = bitmap_load(ctx, img, index, b.bitmap_at, &loaded);
@@ -400,11 +409,24 @@ static enum vd_status walk_block(struct vd_ctx *ctx, struct vhd_image *img, uint
     return vhd_bitmap_check(ctx, &b, img->bitmap, scratch, VD_IO_CHUNK);
 }
 
+/*
+ * Entries to visit. A table cut off by EOF is followed by whatever the file holds next,
+ * not by BAT entries: then only the entries the disk size needs are read.
+ */
+static uint32_t walk_entries(const struct vhd_image *img)
+{
+    if (img->bat.readable < img->bat.entries && img->blocks_needed < img->bat.readable) {
+        return (uint32_t)img->blocks_needed;
+    }
+    return img->bat.readable;
+}
+
 enum vd_status vhd_walk(struct vd_ctx *ctx, void *state)
 {
     struct vhd_image *img = state;
     uint8_t *scratch = NULL;
     uint64_t allocated = 0;
+    struct past_end past = {0};
     enum vd_status st = VD_OK;
 
     if (!img->sparse || !img->bat_usable) {
@@ -414,7 +436,7 @@ enum vd_status vhd_walk(struct vd_ctx *ctx, void *state)
     if (scratch == NULL) {
         return VD_E_NOMEM;
     }
-    for (uint32_t i = 0; i < img->bat.readable; i++) {
+    for (uint32_t i = 0; i < walk_entries(img); i++) {
         uint32_t entry;
         st = vhd_bat_get(ctx, &img->bat, i, &entry);
         if (st != VD_OK) {
@@ -424,10 +446,17 @@ enum vd_status vhd_walk(struct vd_ctx *ctx, void *state)
             continue;
         }
         allocated++;
-        st = walk_block(ctx, img, i, entry, scratch);
+        st = walk_block(ctx, img, i, entry, scratch, &past);
         if (st != VD_OK) {
             goto out;
         }
+    }
+    if (past.count > 0) {
+        vd_report(ctx, VD_F_VHD_BAT_PAST_DISK_END,
+                  VD_LOC("vhd.bat", past.first_index, past.first_at, 4),
+                  "%" PRIu64 " entries from index %" PRIu32 " on are allocated, but the disk "
+                  "has only %" PRIu64 " blocks",
+                  past.count, past.first_index, img->blocks_needed);
     }
     vd_fact_u64(ctx->details, "allocated_blocks", allocated);
     vd_fact_u64(ctx->details, "blocks", img->blocks_needed);

@@ -1,0 +1,67 @@
+#include "vd_test_image.h"
+
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vd_analyze.h"
+#include "vd_test.h"
+
+struct vd_image_result *vd_test_analyze(const uint8_t *data, size_t len, unsigned hash_mask)
+{
+    struct vd_analyze_options opt = {.hash_mask = hash_mask, .limits = VD_LIMITS_DEFAULT};
+    struct vd_source *src = NULL;
+    struct vd_image_result *r;
+
+    if (vd_source_open_memory(data, len, &src) != VD_OK) {
+        fprintf(stderr, "out of memory\n");
+        exit(2);
+    }
+    r = vd_analyze_source(src, "memory", &opt);
+    vd_source_close(src);
+    if (r == NULL) {
+        fprintf(stderr, "out of memory\n");
+        exit(2);
+    }
+    return r;
+}
+
+static void print_findings(const struct vd_image_result *r)
+{
+    for (size_t i = 0; i < r->findings.count; i++) {
+        const struct vd_finding *f = &r->findings.items[i];
+        fprintf(stderr, "    found %s at %" PRIu64 " (0x%" PRIx64 "): %s\n",
+                vd_catalog_get(f->id)->id, f->loc.offset, f->loc.offset, f->message);
+    }
+}
+
+void vd_test_expect_findings(const struct vd_image_result *r, const struct vd_expect *e,
+                             size_t n, const char *file, int line)
+{
+    bool used[64] = {false};
+    bool ok = r->findings.count == n && n <= 64;
+
+    for (size_t i = 0; ok && i < n; i++) {
+        bool matched = false;
+        for (size_t j = 0; j < r->findings.count && !matched; j++) {
+            const struct vd_finding *f = &r->findings.items[j];
+            if (!used[j] && f->loc.offset == e[i].offset &&
+                strcmp(vd_catalog_get(f->id)->id, e[i].id) == 0) {
+                used[j] = true;
+                matched = true;
+            }
+        }
+        ok = matched;
+    }
+    if (!ok) {
+        fprintf(stderr, "%s:%d: findings differ; expected:\n", file, line);
+        for (size_t i = 0; i < n; i++) {
+            fprintf(stderr, "    want  %s at %" PRIu64 " (0x%" PRIx64 ")\n", e[i].id, e[i].offset,
+                    e[i].offset);
+        }
+        print_findings(r);
+    }
+    vd_test_check(ok, "the exact set of findings", file, line);
+}

@@ -1,0 +1,30 @@
+/* Running the analysis over bytes in memory and comparing findings exactly. */
+#ifndef VD_TEST_IMAGE_H
+#define VD_TEST_IMAGE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vd_result.h"
+
+struct vd_expect {
+    const char *id;
+    uint64_t offset;
+};
+
+/* Analyzes data[0..len) from a memory source; aborts the test binary on out of memory. */
+struct vd_image_result *vd_test_analyze(const uint8_t *data, size_t len, unsigned hash_mask);
+
+/* The findings of r are exactly the (id, offset) pairs of e, in any order. */
+void vd_test_expect_findings(const struct vd_image_result *r, const struct vd_expect *e,
+                             size_t n, const char *file, int line);
+
+#define EXPECT_FINDINGS(r, ...)                                                                \
+    do {                                                                                       \
+        const struct vd_expect expect_[] = {__VA_ARGS__};                                      \
+        vd_test_expect_findings((r), expect_, sizeof(expect_) / sizeof(expect_[0]), __FILE__,  \
+                                __LINE__);                                                     \
+    } while (0)
+#define EXPECT_NO_FINDINGS(r) vd_test_expect_findings((r), NULL, 0, __FILE__, __LINE__)
+
+#endif
