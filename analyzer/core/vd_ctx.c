@@ -2,7 +2,7 @@
 
 #include <stdio.h>
 
-static void report_v(struct vd_ctx *ctx, enum vd_finding_id id, struct vd_loc loc,
+__attribute__((format(printf, 6, 0))) static void report_v(struct vd_ctx *ctx, enum vd_finding_id id, struct vd_loc loc,
                      const char *expected, const char *actual, const char *fmt, va_list ap)
 {
     char message[sizeof(((struct vd_finding *)0)->message)];

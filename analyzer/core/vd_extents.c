@@ -186,7 +186,9 @@ enum vd_status vd_extents_finish(struct vd_ctx *ctx)
     bool slack = !ext->incomplete && ctx->findings->by_severity[VD_SEV_FATAL] == 0;
     enum vd_status st = VD_OK;
 
-    qsort(ext->items, ext->count, sizeof(*ext->items), claim_order);
+    if (ext->count > 0) {
+        qsort(ext->items, ext->count, sizeof(*ext->items), claim_order);
+    }
     for (size_t i = 0; i < ext->count; i++) {
         const struct vd_claim *c = &ext->items[i];
         uint64_t end = c->offset + c->length; /* fits: claims are clipped to the file */

@@ -98,7 +98,9 @@ static enum vd_status run_driver(struct vd_ctx *ctx, const struct vd_format_driv
         vd_report(ctx, VD_F_IMAGE_PARENT_UNRESOLVED, VD_LOC("image", -1, 0, 0),
                   "parent images are not resolved by this version of vdcheck; sectors "
                   "that come from the parent are unknown, so no virtual-disk hash is given");
-    } else if (st == VD_OK && opt->hash_mask != 0 && ctx->info->mappable) {
+    } else if (st == VD_OK && opt->hash_mask != 0 && ctx->info->mappable &&
+               ctx->findings->by_severity[VD_SEV_FATAL] == 0) {
+        /* After a fatal finding the structures cannot be trusted to describe the disk. */
         st = hash_virtual(ctx, drv, state, opt->hash_mask, &result->virtual_disk);
     }
     drv->close(state);

@@ -13,7 +13,9 @@
 
 static inline bool vhd_bitmap_test(const uint8_t *bitmap, uint64_t sector)
 {
-    return (bitmap[sector / 8] >> (7 - sector % 8)) & 1u;
+    unsigned byte = bitmap[sector / 8];
+    unsigned shift = (unsigned)(7 - sector % 8);
+    return ((byte >> shift) & 1u) != 0;
 }
 
 /* Length of the run of equal bits from `from` (exclusive end `limit`); *set = its value. */
