@@ -191,9 +191,9 @@ static json_object *json_report(const struct vd_image_result *r, const struct re
 static int json_write(FILE *out, const struct vd_image_result *r, const struct report_options *opt)
 {
     json_object *root = json_report(r, opt);
-    int flags = JSON_C_TO_STRING_NOSLASHESCAPE |
-                (opt->compact ? JSON_C_TO_STRING_PLAIN : JSON_C_TO_STRING_PRETTY |
-                                                             JSON_C_TO_STRING_SPACED);
+    int flags =
+        JSON_C_TO_STRING_NOSLASHESCAPE |
+        (opt->compact ? JSON_C_TO_STRING_PLAIN : JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED);
     const char *text = json_object_to_json_string_ext(root, flags);
     int rc = text != NULL && fprintf(out, "%s\n", text) >= 0 ? 0 : -1;
 

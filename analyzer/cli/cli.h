@@ -2,10 +2,10 @@
 #ifndef CLI_H
 #define CLI_H
 
-#define VD_EXIT_OK        0
-#define VD_EXIT_FINDINGS  1
-#define VD_EXIT_UNUSABLE  2
-#define VD_EXIT_USAGE     64
+#define VD_EXIT_OK       0
+#define VD_EXIT_FINDINGS 1
+#define VD_EXIT_UNUSABLE 2
+#define VD_EXIT_USAGE    64
 
 struct vd_command {
     const char *name;

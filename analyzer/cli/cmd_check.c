@@ -34,9 +34,9 @@ static int check_usage(FILE *to, int status)
 static int check_parse(int argc, char **argv, struct check_args *args)
 {
     static const struct option options[] = {
-        {"json", no_argument, NULL, 'j'},   {"text", no_argument, NULL, 't'},
+        {"json", no_argument, NULL, 'j'},       {"text", no_argument, NULL, 't'},
         {"hash", required_argument, NULL, 'H'}, {"output", required_argument, NULL, 'o'},
-        {"help", no_argument, NULL, 'h'},   {NULL, 0, NULL, 0},
+        {"help", no_argument, NULL, 'h'},       {NULL, 0, NULL, 0},
     };
     int c;
 
@@ -81,8 +81,7 @@ static FILE *check_open_output(const char *path, char **inputs, int count)
             struct stat in_sb;
             if (stat(inputs[i], &in_sb) == 0 && in_sb.st_dev == out_sb.st_dev &&
                 in_sb.st_ino == out_sb.st_ino) {
-                fprintf(stderr, "vdcheck: refusing to write the report over input %s\n",
-                        inputs[i]);
+                fprintf(stderr, "vdcheck: refusing to write the report over input %s\n", inputs[i]);
                 return NULL;
             }
         }
@@ -96,8 +95,7 @@ static FILE *check_open_output(const char *path, char **inputs, int count)
 
 static int check_run(int argc, char **argv)
 {
-    struct check_args args = {.reporter = &report_text,
-                              .analyze = {.limits = VD_LIMITS_DEFAULT}};
+    struct check_args args = {.reporter = &report_text, .analyze = {.limits = VD_LIMITS_DEFAULT}};
     struct report_options ropt = {.tool_version = VDCHECK_VERSION};
     FILE *out = stdout;
     int worst = VD_EXIT_OK;

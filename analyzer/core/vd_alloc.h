@@ -16,10 +16,10 @@ void vd_free(void *p);
 /* Test hook: the countdown-th allocation from now fails (0 disables). */
 void vd_alloc_fail_after(unsigned long countdown);
 
-#define VD_FREE_AND_NULL(p)                                                                    \
-    do {                                                                                       \
-        vd_free(p);                                                                            \
-        (p) = NULL;                                                                            \
+#define VD_FREE_AND_NULL(p)                                                                        \
+    do {                                                                                           \
+        vd_free(p);                                                                                \
+        (p) = NULL;                                                                                \
     } while (0)
 
 #endif

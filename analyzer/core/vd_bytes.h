@@ -16,8 +16,7 @@ static inline uint16_t vd_load_be16(const uint8_t *p)
 
 static inline uint32_t vd_load_be32(const uint8_t *p)
 {
-    return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) |
-           (uint32_t)p[3];
+    return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | (uint32_t)p[3];
 }
 
 static inline uint64_t vd_load_be64(const uint8_t *p)
@@ -32,8 +31,7 @@ static inline uint16_t vd_load_le16(const uint8_t *p)
 
 static inline uint32_t vd_load_le32(const uint8_t *p)
 {
-    return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) |
-           ((uint32_t)p[3] << 24);
+    return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
 }
 
 static inline uint64_t vd_load_le64(const uint8_t *p)

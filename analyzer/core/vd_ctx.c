@@ -2,8 +2,10 @@
 
 #include <stdio.h>
 
-__attribute__((format(printf, 6, 0))) static void report_v(struct vd_ctx *ctx, enum vd_finding_id id, struct vd_loc loc,
-                     const char *expected, const char *actual, const char *fmt, va_list ap)
+__attribute__((format(printf, 6, 0))) static void report_v(struct vd_ctx *ctx,
+                                                           enum vd_finding_id id, struct vd_loc loc,
+                                                           const char *expected, const char *actual,
+                                                           const char *fmt, va_list ap)
 {
     char message[sizeof(((struct vd_finding *)0)->message)];
 
@@ -11,8 +13,7 @@ __attribute__((format(printf, 6, 0))) static void report_v(struct vd_ctx *ctx, e
     vd_findings_add(ctx->findings, id, loc, expected, actual, "%s", message);
 }
 
-void vd_report(struct vd_ctx *ctx, enum vd_finding_id id, struct vd_loc loc, const char *fmt,
-               ...)
+void vd_report(struct vd_ctx *ctx, enum vd_finding_id id, struct vd_loc loc, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);

@@ -39,8 +39,7 @@ VD_MUST_CHECK enum vd_status vd_digest_set_init(struct vd_digest_set *set, unsig
 void vd_digest_set_update(struct vd_digest_set *set, const void *data, size_t len);
 /* Feeds len zero bytes without reading anything. */
 void vd_digest_set_update_zeros(struct vd_digest_set *set, uint64_t len);
-VD_MUST_CHECK enum vd_status vd_digest_set_final(struct vd_digest_set *set,
-                                                 struct vd_digests *out);
+VD_MUST_CHECK enum vd_status vd_digest_set_final(struct vd_digest_set *set, struct vd_digests *out);
 void vd_digest_set_fini(struct vd_digest_set *set);
 
 #endif

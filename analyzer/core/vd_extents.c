@@ -31,8 +31,7 @@ static struct vd_claim *extents_slot(struct vd_ctx *ctx)
     if (ext->count == ext->limit) {
         ext->incomplete = true;
         vd_report(ctx, VD_F_IMAGE_EXTENT_LIMIT, VD_LOC("image", -1, 0, 0),
-                  "more than %zu allocated ranges; overlap and slack checks stop here",
-                  ext->limit);
+                  "more than %zu allocated ranges; overlap and slack checks stop here", ext->limit);
         return NULL;
     }
     if (ext->count == ext->cap) {
@@ -71,8 +70,8 @@ bool vd_claim(struct vd_ctx *ctx, const char *structure, int64_t index, uint64_t
     }
     c = extents_slot(ctx);
     if (c != NULL) {
-        *c = (struct vd_claim){offset, length, structure, index, ref_offset, ref_length,
-                               ctx->extents->count};
+        *c = (struct vd_claim){offset,     length,     structure,          index,
+                               ref_offset, ref_length, ctx->extents->count};
     }
     return inside;
 }
@@ -111,8 +110,7 @@ static const struct vd_claim *report_conflict(struct vd_ctx *ctx, const struct v
         return blame; /* one finding per misplaced range, however much it covers */
     }
     if (other->index >= 0) {
-        snprintf(other_name, sizeof(other_name), "%s[%" PRId64 "]", other->structure,
-                 other->index);
+        snprintf(other_name, sizeof(other_name), "%s[%" PRId64 "]", other->structure, other->index);
     } else {
         snprintf(other_name, sizeof(other_name), "%s", other->structure);
     }

@@ -24,7 +24,7 @@ struct vd_claim {
     int64_t index;         /* table index or -1 */
     uint64_t ref_offset;   /* the bytes at fault when this claim conflicts */
     uint64_t ref_length;
-    size_t seq;            /* claim order, to keep sorting stable */
+    size_t seq; /* claim order, to keep sorting stable */
 };
 
 struct vd_extents {

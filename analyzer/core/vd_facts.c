@@ -8,8 +8,7 @@ struct vd_fact_tree {
     bool nomem;
 };
 
-static struct vd_fact *fact_append(struct vd_fact *parent, const char *key,
-                                   enum vd_fact_kind kind)
+static struct vd_fact *fact_append(struct vd_fact *parent, const char *key, enum vd_fact_kind kind)
 {
     struct vd_fact *node;
 

@@ -46,7 +46,7 @@ struct vd_loc {
     uint64_t length;
 };
 
-#define VD_LOC(structure, index, offset, length)                                               \
+#define VD_LOC(structure, index, offset, length)                                                   \
     ((struct vd_loc){(structure), (index), (offset), (length)})
 
 struct vd_finding {
@@ -62,10 +62,10 @@ struct vd_findings {
     struct vd_finding *items;
     size_t count;
     size_t cap;
-    size_t limit;      /* keep at most this many */
-    size_t dropped;    /* found beyond the limit */
+    size_t limit;   /* keep at most this many */
+    size_t dropped; /* found beyond the limit */
     size_t by_severity[VD_SEV_COUNT];
-    bool nomem;        /* an allocation failed: the list is incomplete */
+    bool nomem; /* an allocation failed: the list is incomplete */
 };
 
 void vd_findings_init(struct vd_findings *list, size_t limit);

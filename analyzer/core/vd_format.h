@@ -82,14 +82,13 @@ struct vd_format_driver {
     int (*probe)(const struct vd_probe_input *in);
     enum vd_status (*open)(struct vd_ctx *ctx, void **state);
     enum vd_status (*walk)(struct vd_ctx *ctx, void *state);
-    enum vd_status (*map)(struct vd_ctx *ctx, void *state, uint64_t offset,
-                          struct vd_extent *out);
+    enum vd_status (*map)(struct vd_ctx *ctx, void *state, uint64_t offset, struct vd_extent *out);
     void (*close)(void *state);
 };
 
 /* Records a finding in the image's list. */
-void vd_report(struct vd_ctx *ctx, enum vd_finding_id id, struct vd_loc loc, const char *fmt,
-               ...) VD_PRINTF(4, 5);
+void vd_report(struct vd_ctx *ctx, enum vd_finding_id id, struct vd_loc loc, const char *fmt, ...)
+    VD_PRINTF(4, 5);
 /* The same with expected / actual values (strings, may be NULL). */
 void vd_report_values(struct vd_ctx *ctx, enum vd_finding_id id, struct vd_loc loc,
                       const char *expected, const char *actual, const char *fmt, ...)

@@ -2,8 +2,7 @@
 
 #include <stdio.h>
 
-void vd_guid_format(const uint8_t raw[16], enum vd_guid_layout layout,
-                    char out[VD_GUID_TEXT_LEN])
+void vd_guid_format(const uint8_t raw[16], enum vd_guid_layout layout, char out[VD_GUID_TEXT_LEN])
 {
     static const int mixed[16] = {3, 2, 1, 0, 5, 4, 7, 6, 8, 9, 10, 11, 12, 13, 14, 15};
     uint8_t b[16];

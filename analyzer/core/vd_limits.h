@@ -6,12 +6,12 @@
 #include <stdint.h>
 
 struct vd_limits {
-    size_t max_findings;  /* findings kept per image (all are counted) */
-    size_t max_claims;    /* byte ranges tracked for overlap / slack accounting */
-    uint64_t max_text;    /* bytes of a path or name decoded from an image */
+    size_t max_findings; /* findings kept per image (all are counted) */
+    size_t max_claims;   /* byte ranges tracked for overlap / slack accounting */
+    uint64_t max_text;   /* bytes of a path or name decoded from an image */
 };
 
-#define VD_LIMITS_DEFAULT                                                                      \
+#define VD_LIMITS_DEFAULT                                                                          \
     ((struct vd_limits){.max_findings = 10000, .max_claims = 1u << 20, .max_text = 65536})
 
 /* Chunk in which tables (BAT, block maps) are streamed: memory does not grow with them. */

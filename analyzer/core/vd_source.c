@@ -11,8 +11,8 @@
 #include "vd_checked.h"
 
 struct vd_source {
-    int fd;                    /* -1 for memory sources */
-    const uint8_t *memory;     /* borrowed */
+    int fd;                /* -1 for memory sources */
+    const uint8_t *memory; /* borrowed */
     struct vd_source_stat st;
 };
 
@@ -156,10 +156,9 @@ enum vd_status vd_source_check_unchanged(const struct vd_source *src)
     }
     memset(&now, 0, sizeof(now));
     stat_fill(&now, &sb);
-    if (now.size != src->st.size || now.device != src->st.device ||
-        now.inode != src->st.inode || now.mtime_sec != src->st.mtime_sec ||
-        now.mtime_nsec != src->st.mtime_nsec || now.ctime_sec != src->st.ctime_sec ||
-        now.ctime_nsec != src->st.ctime_nsec) {
+    if (now.size != src->st.size || now.device != src->st.device || now.inode != src->st.inode ||
+        now.mtime_sec != src->st.mtime_sec || now.mtime_nsec != src->st.mtime_nsec ||
+        now.ctime_sec != src->st.ctime_sec || now.ctime_nsec != src->st.ctime_nsec) {
         return VD_E_CHANGED;
     }
     return VD_OK;

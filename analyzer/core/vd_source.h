@@ -27,8 +27,8 @@ struct vd_source_stat {
     long mtime_nsec;
     int64_t ctime_sec;
     long ctime_nsec;
-    bool is_file;  /* false for memory-backed sources */
-    bool noatime;  /* O_NOATIME was granted */
+    bool is_file; /* false for memory-backed sources */
+    bool noatime; /* O_NOATIME was granted */
 };
 
 /* Opens path read-only; on failure *err_no holds errno and *out is NULL. */
@@ -43,8 +43,8 @@ uint64_t vd_source_size(const struct vd_source *src);
 const struct vd_source_stat *vd_source_stat(const struct vd_source *src);
 
 /* Reads exactly len bytes at off. Safe to call from several threads at once. */
-VD_MUST_CHECK enum vd_status vd_source_read(const struct vd_source *src, uint64_t off,
-                                            void *buf, size_t len);
+VD_MUST_CHECK enum vd_status vd_source_read(const struct vd_source *src, uint64_t off, void *buf,
+                                            size_t len);
 
 /* fstat again: VD_E_CHANGED when size, times, device or inode differ from the open. */
 VD_MUST_CHECK enum vd_status vd_source_check_unchanged(const struct vd_source *src);

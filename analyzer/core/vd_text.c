@@ -160,8 +160,7 @@ void vd_text_time_utc(int64_t unix_seconds, char out[32])
     time_t t = (time_t)unix_seconds;
     struct tm tm;
 
-    if (gmtime_r(&t, &tm) == NULL ||
-        strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0) {
+    if (gmtime_r(&t, &tm) == NULL || strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0) {
         snprintf(out, 32, "@%lld", (long long)unix_seconds);
     }
 }

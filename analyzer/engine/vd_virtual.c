@@ -78,8 +78,8 @@ static enum vd_status hash_extent(void *arg, const struct vd_extent *extent)
     return VD_OK;
 }
 
-enum vd_status vd_virtual_hash(struct vd_ctx *ctx, const struct vd_format_driver *drv,
-                               void *state, struct vd_digest_set *digests)
+enum vd_status vd_virtual_hash(struct vd_ctx *ctx, const struct vd_format_driver *drv, void *state,
+                               struct vd_digest_set *digests)
 {
     struct hash_job job = {ctx, digests, vd_malloc(VD_IO_CHUNK)};
     enum vd_status st;

@@ -16,8 +16,7 @@ VD_MUST_CHECK enum vd_status vd_virtual_extents(struct vd_ctx *ctx,
                                                 vd_extent_visit visit, void *arg);
 
 /* Hashes the whole virtual disk; parent extents are an error here (no chain yet). */
-VD_MUST_CHECK enum vd_status vd_virtual_hash(struct vd_ctx *ctx,
-                                             const struct vd_format_driver *drv, void *state,
-                                             struct vd_digest_set *digests);
+VD_MUST_CHECK enum vd_status vd_virtual_hash(struct vd_ctx *ctx, const struct vd_format_driver *drv,
+                                             void *state, struct vd_digest_set *digests);
 
 #endif

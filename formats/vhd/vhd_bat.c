@@ -25,8 +25,9 @@ void vhd_bat_init(struct vd_ctx *ctx, struct vhd_bat *bat, uint64_t offset, uint
      */
     claimed = vd_div_round_up(bytes, VHD_SECTOR) * VHD_SECTOR;
     if (claimed > avail) {
-        claimed = vd_div_round_up((needed < bat->readable ? needed : bat->readable) * 4,
-                                  VHD_SECTOR) * VHD_SECTOR;
+        claimed =
+            vd_div_round_up((needed < bat->readable ? needed : bat->readable) * 4, VHD_SECTOR) *
+            VHD_SECTOR;
         claimed = claimed < avail ? claimed : avail;
     }
     vd_claim(ctx, "vhd.bat", -1, offset, claimed, offset, bytes);
@@ -38,8 +39,7 @@ void vhd_bat_init(struct vd_ctx *ctx, struct vhd_bat *bat, uint64_t offset, uint
     }
 }
 
-enum vd_status vhd_bat_get(struct vd_ctx *ctx, struct vhd_bat *bat, uint32_t index,
-                           uint32_t *entry)
+enum vd_status vhd_bat_get(struct vd_ctx *ctx, struct vhd_bat *bat, uint32_t index, uint32_t *entry)
 {
     if (index < bat->window_first || index - bat->window_first >= bat->window_count) {
         uint32_t per_window = (uint32_t)(sizeof(bat->window) / 4);

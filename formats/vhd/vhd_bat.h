@@ -32,7 +32,7 @@ static inline uint64_t vhd_bat_entry_offset(const struct vhd_bat *bat, uint32_t 
 }
 
 /* Entry `index` (< bat->readable), read through the window. */
-VD_MUST_CHECK enum vd_status vhd_bat_get(struct vd_ctx *ctx, struct vhd_bat *bat,
-                                         uint32_t index, uint32_t *entry);
+VD_MUST_CHECK enum vd_status vhd_bat_get(struct vd_ctx *ctx, struct vhd_bat *bat, uint32_t index,
+                                         uint32_t *entry);
 
 #endif

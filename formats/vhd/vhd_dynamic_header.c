@@ -36,8 +36,8 @@ uint64_t vhd_bitmap_bytes(uint32_t block_size)
 
 bool vhd_dyn_parent_name(const uint8_t raw[VHD_DYN_SIZE], char *out, size_t cap)
 {
-    return vd_text_utf16(raw + VHD_DYN_PARENT_NAME, VHD_DYN_LOCATORS - VHD_DYN_PARENT_NAME,
-                         true, out, cap);
+    return vd_text_utf16(raw + VHD_DYN_PARENT_NAME, VHD_DYN_LOCATORS - VHD_DYN_PARENT_NAME, true,
+                         out, cap);
 }
 
 static void report_nonzero(struct vd_ctx *ctx, enum vd_finding_id id, uint64_t at,
@@ -72,9 +72,9 @@ static void check_checksum(struct vd_ctx *ctx, uint64_t at, const uint8_t raw[VH
     snprintf(expected, sizeof(expected), "0x%08" PRIx32, computed);
     snprintf(actual, sizeof(actual), "0x%08" PRIx32, h->checksum);
     vd_report_values(ctx, VD_F_VHD_DYN_CHECKSUM,
-                     VD_LOC("vhd.dynamic_header", -1, at + VHD_DYN_CHECKSUM, 4), expected,
-                     actual, "stored checksum 0x%08" PRIx32 ", computed 0x%08" PRIx32,
-                     h->checksum, computed);
+                     VD_LOC("vhd.dynamic_header", -1, at + VHD_DYN_CHECKSUM, 4), expected, actual,
+                     "stored checksum 0x%08" PRIx32 ", computed 0x%08" PRIx32, h->checksum,
+                     computed);
 }
 
 /* VHD-17 and VHD-18: without a usable table offset and block size there is no BAT. */
@@ -89,14 +89,15 @@ static bool check_table_geometry(struct vd_ctx *ctx, uint64_t at,
     if (h->table_offset == 0 || h->table_offset >= ctx->file_size) {
         vd_report_values(ctx, VD_F_VHD_DYN_TABLE_OFFSET,
                          VD_LOC("vhd.dynamic_header", -1, at + VHD_DYN_TABLE_OFFSET, 8),
-                         "inside the file", actual, "BAT offset 0x%" PRIx64 " in a %" PRIu64
-                         "-byte file", h->table_offset, ctx->file_size);
+                         "inside the file", actual,
+                         "BAT offset 0x%" PRIx64 " in a %" PRIu64 "-byte file", h->table_offset,
+                         ctx->file_size);
         usable = false;
     } else if (h->table_offset % VHD_SECTOR != 0) {
         vd_report_values(ctx, VD_F_VHD_DYN_TABLE_UNALIGNED,
                          VD_LOC("vhd.dynamic_header", -1, at + VHD_DYN_TABLE_OFFSET, 8),
-                         "a multiple of 512", actual, "BAT offset 0x%" PRIx64 " is not sector-aligned",
-                         h->table_offset);
+                         "a multiple of 512", actual,
+                         "BAT offset 0x%" PRIx64 " is not sector-aligned", h->table_offset);
     }
     if (!vd_is_pow2_u64(h->block_size) || h->block_size < VHD_SECTOR) {
         snprintf(actual, sizeof(actual), "%" PRIu32, h->block_size);
@@ -154,8 +155,8 @@ static void check_parent_fields(struct vd_ctx *ctx, uint64_t at, const uint8_t r
     }
     if (!name_valid || name[0] == '\0') {
         vd_report(ctx, VD_F_VHD_DYN_PARENT_NAME,
-                  VD_LOC("vhd.dynamic_header", -1, at + VHD_DYN_PARENT_NAME, 512),
-                  "parent name %s", name[0] == '\0' ? "is empty" : "is not valid UTF-16BE");
+                  VD_LOC("vhd.dynamic_header", -1, at + VHD_DYN_PARENT_NAME, 512), "parent name %s",
+                  name[0] == '\0' ? "is empty" : "is not valid UTF-16BE");
     }
 }
 

@@ -28,8 +28,8 @@ void vhd_dyn_decode(const uint8_t raw[VHD_DYN_SIZE], struct vhd_dynamic_header *
  * after a fatal finding (bad cookie, table offset or block size): no BAT is usable.
  */
 bool vhd_dyn_check(struct vd_ctx *ctx, uint64_t at, const uint8_t raw[VHD_DYN_SIZE],
-                   const struct vhd_dynamic_header *h, uint64_t current_size,
-                   bool differencing, bool complete);
+                   const struct vhd_dynamic_header *h, uint64_t current_size, bool differencing,
+                   bool complete);
 
 /* Decodes the UTF-16BE parent name; returns false when it is not valid. */
 bool vhd_dyn_parent_name(const uint8_t raw[VHD_DYN_SIZE], char *out, size_t cap);

@@ -64,8 +64,7 @@ bool vhd_footer_check_checksum(struct vd_ctx *ctx, const char *structure, uint64
     snprintf(actual, sizeof(actual), "0x%08" PRIx32, stored);
     vd_report_values(ctx, VD_F_VHD_FOOTER_CHECKSUM,
                      VD_LOC(structure, -1, at + VHD_FOOTER_CHECKSUM, 4), expected, actual,
-                     "stored checksum 0x%08" PRIx32 ", computed 0x%08" PRIx32, stored,
-                     computed);
+                     "stored checksum 0x%08" PRIx32 ", computed 0x%08" PRIx32, stored, computed);
     return false;
 }
 
@@ -125,8 +124,8 @@ static void check_data_offset(struct vd_ctx *ctx, uint64_t at, const struct vhd_
             vd_report_values(ctx, VD_F_VHD_FOOTER_DATA_OFFSET_32BIT, loc, "0xffffffffffffffff",
                              actual, "fixed disk data offset has only its low 32 bits set");
         } else if (f->data_offset != VHD_OFFSET_NONE) {
-            vd_report_values(ctx, VD_F_VHD_FOOTER_DATA_OFFSET, loc, "0xffffffffffffffff",
-                             actual, "a fixed disk has no dynamic header");
+            vd_report_values(ctx, VD_F_VHD_FOOTER_DATA_OFFSET, loc, "0xffffffffffffffff", actual,
+                             "a fixed disk has no dynamic header");
         }
         return;
     }
@@ -188,8 +187,8 @@ bool vhd_footer_check(struct vd_ctx *ctx, uint64_t at, const uint8_t raw[VHD_FOO
     if (f->version != VHD_VERSION_1_0) {
         snprintf(actual, sizeof(actual), "0x%08" PRIx32, f->version);
         vd_report_values(ctx, VD_F_VHD_FOOTER_VERSION,
-                         VD_LOC("vhd.footer", -1, at + VHD_FOOTER_VERSION, 4), "0x00010000",
-                         actual, "file format version 0x%08" PRIx32, f->version);
+                         VD_LOC("vhd.footer", -1, at + VHD_FOOTER_VERSION, 4), "0x00010000", actual,
+                         "file format version 0x%08" PRIx32, f->version);
     }
     if (f->disk_type != VHD_TYPE_FIXED && f->disk_type != VHD_TYPE_DYNAMIC &&
         f->disk_type != VHD_TYPE_DIFFERENCING) {
@@ -217,12 +216,12 @@ bool vhd_footer_check(struct vd_ctx *ctx, uint64_t at, const uint8_t raw[VHD_FOO
                      &last)) {
         vd_report(ctx, VD_F_VHD_FOOTER_RESERVED,
                   VD_LOC("vhd.footer", -1, at + VHD_FOOTER_RESERVED + first, last - first + 1),
-                  "reserved bytes %zu..%zu of the footer are not zero",
-                  VHD_FOOTER_RESERVED + first, VHD_FOOTER_RESERVED + last);
+                  "reserved bytes %zu..%zu of the footer are not zero", VHD_FOOTER_RESERVED + first,
+                  VHD_FOOTER_RESERVED + last);
     }
     if (vd_guid_is_null(f->uuid)) {
-        vd_report(ctx, VD_F_VHD_FOOTER_UUID_NULL, VD_LOC("vhd.footer", -1, at + VHD_FOOTER_UUID, 16),
-                  "unique id is all zero");
+        vd_report(ctx, VD_F_VHD_FOOTER_UUID_NULL,
+                  VD_LOC("vhd.footer", -1, at + VHD_FOOTER_UUID, 16), "unique id is all zero");
     }
     return true;
 }

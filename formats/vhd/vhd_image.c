@@ -127,8 +127,7 @@ static void check_footer_copy(struct vd_ctx *ctx, const struct footer_candidates
     if (first < VHD_FOOTER_SIZE) {
         vd_report(ctx, VD_F_VHD_FOOTER_COPY_MISMATCH,
                   VD_LOC("vhd.footer_copy", -1, first, last - first + 1),
-                  "the copy at offset 0 differs from the footer at 0x%" PRIx64
-                  " in bytes %zu..%zu",
+                  "the copy at offset 0 differs from the footer at 0x%" PRIx64 " in bytes %zu..%zu",
                   c->end_at, first, last);
     }
 }
@@ -249,10 +248,11 @@ static enum vd_status open_sparse(struct vd_ctx *ctx, struct vhd_image *img)
         return VD_E_CORRUPT;
     }
     /* A file cut inside the header still shows its leading fields: check what is there. */
-    avail = ctx->file_size - img->dyn_at < VHD_DYN_SIZE ? ctx->file_size - img->dyn_at
-                                                          : VHD_DYN_SIZE;
+    avail =
+        ctx->file_size - img->dyn_at < VHD_DYN_SIZE ? ctx->file_size - img->dyn_at : VHD_DYN_SIZE;
     if (avail < VHD_DYN_SIZE) {
-        vd_report(ctx, VD_F_VHD_DYN_UNREADABLE, VD_LOC("vhd.dynamic_header", -1, img->dyn_at, avail),
+        vd_report(ctx, VD_F_VHD_DYN_UNREADABLE,
+                  VD_LOC("vhd.dynamic_header", -1, img->dyn_at, avail),
                   "the file ends %" PRIu64 " bytes into the 1024-byte dynamic header", avail);
     }
     st = vd_ctx_read(ctx, img->dyn_at, img->dyn_raw, (size_t)avail);
@@ -262,9 +262,8 @@ static enum vd_status open_sparse(struct vd_ctx *ctx, struct vhd_image *img)
     vd_claim(ctx, "vhd.dynamic_header", -1, img->dyn_at, avail,
              img->footer_at + VHD_FOOTER_DATA_OFFSET, 8);
     vhd_dyn_decode(img->dyn_raw, &img->dyn);
-    img->bat_usable = vhd_dyn_check(ctx, img->dyn_at, img->dyn_raw, &img->dyn,
-                                    img->virtual_size, img->differencing,
-                                    avail == VHD_DYN_SIZE);
+    img->bat_usable = vhd_dyn_check(ctx, img->dyn_at, img->dyn_raw, &img->dyn, img->virtual_size,
+                                    img->differencing, avail == VHD_DYN_SIZE);
     if (!vhd_dyn_has_cookie(img->dyn_raw)) {
         return VD_E_CORRUPT;
     }
@@ -278,8 +277,8 @@ static enum vd_status open_sparse(struct vd_ctx *ctx, struct vhd_image *img)
         parent = vd_fact_object(ctx->details, "parent");
         publish_parent(parent, img, name);
     }
-    st = vhd_locators_walk(ctx, img->dyn_at, img->dyn_raw, img->differencing, img->data_end,
-                           name, parent);
+    st = vhd_locators_walk(ctx, img->dyn_at, img->dyn_raw, img->differencing, img->data_end, name,
+                           parent);
     if (st != VD_OK || !img->bat_usable) {
         return st;
     }

@@ -12,9 +12,9 @@
 
 struct vhd_image {
     struct vhd_footer footer;
-    uint64_t footer_at;     /* offset of the footer in use */
-    uint64_t data_end;      /* where the trailing footer starts (file size if it is missing) */
-    bool sparse;            /* dynamic or differencing */
+    uint64_t footer_at; /* offset of the footer in use */
+    uint64_t data_end;  /* where the trailing footer starts (file size if it is missing) */
+    bool sparse;        /* dynamic or differencing */
     bool differencing;
     uint64_t virtual_size;
 
@@ -22,13 +22,13 @@ struct vhd_image {
     uint8_t dyn_raw[VHD_DYN_SIZE];
     struct vhd_dynamic_header dyn;
     bool bat_usable;
-    uint64_t bitmap_bytes;      /* on disk, per block */
+    uint64_t bitmap_bytes; /* on disk, per block */
     uint64_t sectors_per_block;
-    uint64_t blocks_needed;     /* ceil(virtual_size / block_size) */
+    uint64_t blocks_needed; /* ceil(virtual_size / block_size) */
     struct vhd_bat bat;
 
-    uint8_t *bitmap;            /* bitmap_bytes: the block bitmap loaded last */
-    int64_t bitmap_block;       /* which block it belongs to, -1 = none */
+    uint8_t *bitmap;      /* bitmap_bytes: the block bitmap loaded last */
+    int64_t bitmap_block; /* which block it belongs to, -1 = none */
 };
 
 int vhd_probe(const struct vd_probe_input *in);

@@ -86,8 +86,8 @@ static enum vd_status locator_path(struct vd_ctx *ctx, int index, const char *na
                                    const struct vhd_parent_locator *l, const char *parent_name,
                                    struct vd_fact *item)
 {
-    size_t len = l->data_length < ctx->limits->max_text ? l->data_length
-                                                        : (size_t)ctx->limits->max_text;
+    size_t len =
+        l->data_length < ctx->limits->max_text ? l->data_length : (size_t)ctx->limits->max_text;
     size_t cap = VD_TEXT_BYTES_CAP(len) > VD_TEXT_UTF16_CAP(len) ? VD_TEXT_BYTES_CAP(len)
                                                                  : VD_TEXT_UTF16_CAP(len);
     uint8_t *data = vd_malloc(len);
@@ -134,7 +134,8 @@ static bool locator_check(struct vd_ctx *ctx, int index, uint64_t at,
                   "reserved field 0x%08" PRIx32, l->reserved);
     }
     if (l->data_space == 0 || l->data_length == 0 || l->data_offset == 0) {
-        vd_report(ctx, VD_F_VHD_LOCATOR_EMPTY, VD_LOC("vhd.parent_locator", index, at, VHD_LOC_SIZE),
+        vd_report(ctx, VD_F_VHD_LOCATOR_EMPTY,
+                  VD_LOC("vhd.parent_locator", index, at, VHD_LOC_SIZE),
                   "data space %" PRIu32 ", length %" PRIu32 ", offset 0x%" PRIx64, l->data_space,
                   l->data_length, l->data_offset);
         return false;

@@ -110,10 +110,10 @@ enum vd_status vhd_bitmap_check(struct vd_ctx *ctx, const struct vhd_block_loc *
         }
     }
     if (present == 0) {
-        vd_report(ctx, VD_F_VHD_BITMAP_EMPTY,
-                  VD_LOC("vhd.sector_bitmap", b->index, b->bitmap_at,
-                         vd_div_round_up(b->sectors, 8)),
-                  "block %" PRIu32 " is allocated but no sector is marked present", b->index);
+        vd_report(
+            ctx, VD_F_VHD_BITMAP_EMPTY,
+            VD_LOC("vhd.sector_bitmap", b->index, b->bitmap_at, vd_div_round_up(b->sectors, 8)),
+            "block %" PRIu32 " is allocated but no sector is marked present", b->index);
     }
     return check_hidden(ctx, b, bitmap, scratch, scratch_len);
 }

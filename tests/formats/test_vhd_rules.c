@@ -131,8 +131,7 @@ VD_TEST(vhd_02_footer_cookie)
     struct fx x = fx_new(VHD_TYPE_DYNAMIC);
     x.img.data[x.img.end_at + 3] = 'X';
     EXPECT_FINDINGS(fx_run(&x), {"vhd.footer.cookie", x.img.end_at},
-                    {"vhd.footer.copy_used", x.img.end_at},
-                    {"image.slack.nonzero", x.img.end_at});
+                    {"vhd.footer.copy_used", x.img.end_at}, {"image.slack.nonzero", x.img.end_at});
     fx_free(&x);
 }
 
@@ -657,8 +656,7 @@ VD_TEST(vhd_24_block_over_metadata)
     vd_store_be32(x.img.data + x.img.bat_at + 4, 2); /* sector 2: inside the dynamic header */
     /* Block 1 now spans the header, the BAT and block 0: its "bitmap" is header bytes. */
     EXPECT_FINDINGS(fx_run(&x), {"image.extent.overlap", x.img.bat_at + 4},
-                    {"image.extent.overlap", x.img.bat_at},
-                    {"vhd.bitmap.empty", 2 * 512},
+                    {"image.extent.overlap", x.img.bat_at}, {"vhd.bitmap.empty", 2 * 512},
                     {"vhd.bitmap.hidden_data", 3 * 512});
     fx_free(&x);
 }

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#define MAX_TESTS 1024
+#define MAX_TESTS   1024
 #define SKIP_STATUS 77
 
 static struct {
@@ -39,15 +39,15 @@ void vd_test_check_u64(uint64_t actual, uint64_t expected, const char *what, con
                        int line)
 {
     if (actual != expected) {
-        fprintf(stderr, "%s:%d: %s is %" PRIu64 " (0x%" PRIx64 "), expected %" PRIu64
-                        " (0x%" PRIx64 ")\n",
+        fprintf(stderr,
+                "%s:%d: %s is %" PRIu64 " (0x%" PRIx64 "), expected %" PRIu64 " (0x%" PRIx64 ")\n",
                 file, line, what, actual, actual, expected, expected);
         failures++;
     }
 }
 
-void vd_test_check_str(const char *actual, const char *expected, const char *what,
-                       const char *file, int line)
+void vd_test_check_str(const char *actual, const char *expected, const char *what, const char *file,
+                       int line)
 {
     if (actual == NULL || strcmp(actual, expected) != 0) {
         fprintf(stderr, "%s:%d: %s is \"%s\", expected \"%s\"\n", file, line, what,

@@ -37,8 +37,8 @@ static void print_findings(const struct vd_image_result *r)
     }
 }
 
-void vd_test_expect_findings(const struct vd_image_result *r, const struct vd_expect *e,
-                             size_t n, const char *file, int line)
+void vd_test_expect_findings(const struct vd_image_result *r, const struct vd_expect *e, size_t n,
+                             const char *file, int line)
 {
     bool used[64] = {false};
     bool ok = r->findings.count == n && n <= 64;

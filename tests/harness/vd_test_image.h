@@ -16,14 +16,14 @@ struct vd_expect {
 struct vd_image_result *vd_test_analyze(const uint8_t *data, size_t len, unsigned hash_mask);
 
 /* The findings of r are exactly the (id, offset) pairs of e, in any order. */
-void vd_test_expect_findings(const struct vd_image_result *r, const struct vd_expect *e,
-                             size_t n, const char *file, int line);
+void vd_test_expect_findings(const struct vd_image_result *r, const struct vd_expect *e, size_t n,
+                             const char *file, int line);
 
-#define EXPECT_FINDINGS(r, ...)                                                                \
-    do {                                                                                       \
-        const struct vd_expect expect_[] = {__VA_ARGS__};                                      \
-        vd_test_expect_findings((r), expect_, sizeof(expect_) / sizeof(expect_[0]), __FILE__,  \
-                                __LINE__);                                                     \
+#define EXPECT_FINDINGS(r, ...)                                                                    \
+    do {                                                                                           \
+        const struct vd_expect expect_[] = {__VA_ARGS__};                                          \
+        vd_test_expect_findings((r), expect_, sizeof(expect_) / sizeof(expect_[0]), __FILE__,      \
+                                __LINE__);                                                         \
     } while (0)
 #define EXPECT_NO_FINDINGS(r) vd_test_expect_findings((r), NULL, 0, __FILE__, __LINE__)
 

@@ -70,9 +70,11 @@ VD_TEST(text_utf16_replaces_unpaired_surrogates)
     char out[32];
 
     EXPECT(vd_text_utf16(pair_be, sizeof(pair_be), true, out, sizeof(out)));
-    EXPECT_STR(out, "\xf0\x9f\x98\x80" "A");
+    EXPECT_STR(out, "\xf0\x9f\x98\x80"
+                    "A");
     EXPECT(!vd_text_utf16(lone_le, sizeof(lone_le), false, out, sizeof(out)));
-    EXPECT_STR(out, "a\xef\xbf\xbd" "b");
+    EXPECT_STR(out, "a\xef\xbf\xbd"
+                    "b");
 }
 
 VD_TEST(text_utf8_trim_cuts_a_split_character)
@@ -116,8 +118,7 @@ VD_TEST(catalog_ids_are_unique_dotted_and_documented)
         EXPECT(strchr(e->id, '.') != NULL);
         EXPECT(e->summary[0] != '\0' && e->spec[0] != '\0');
         for (const char *p = e->id; *p != '\0'; p++) {
-            EXPECT((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '.' ||
-                   *p == '_');
+            EXPECT((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '.' || *p == '_');
         }
         EXPECT_U64((uint64_t)vd_catalog_find(e->id), (uint64_t)i);
     }
@@ -143,8 +144,8 @@ static void ext_env_init(struct ext_env *e, const uint8_t *data, size_t len, siz
     e->limits.max_claims = max_claims;
     vd_findings_init(&e->findings, 100);
     vd_extents_init(&e->extents, max_claims);
-    e->ctx = (struct vd_ctx){e->src, len, &e->limits, &e->findings, &e->extents, NULL, NULL,
-                             &e->info};
+    e->ctx =
+        (struct vd_ctx){e->src, len, &e->limits, &e->findings, &e->extents, NULL, NULL, &e->info};
 }
 
 static void ext_env_fini(struct ext_env *e)
@@ -159,14 +160,14 @@ VD_TEST(extents_overlap_duplicate_eof_and_slack)
     static uint8_t data[8192];
     struct ext_env e;
 
-    memset(data + 4096, 0xff, 512);  /* filler after the table */
-    data[6000] = 0x42;               /* data nobody claims */
+    memset(data + 4096, 0xff, 512); /* filler after the table */
+    data[6000] = 0x42;              /* data nobody claims */
     ext_env_init(&e, data, sizeof(data), 100);
     vd_claim(&e.ctx, "hdr", -1, 0, 1024, 0, 1024);
     vd_claim(&e.ctx, "blk", 0, 1024, 1024, 100, 4);
-    vd_claim(&e.ctx, "blk", 1, 1024, 1024, 104, 4);   /* duplicate of blk[0] */
-    vd_claim(&e.ctx, "blk", 2, 1536, 1024, 108, 4);   /* overlaps blk[1] */
-    vd_claim(&e.ctx, "blk", 3, 8000, 1024, 112, 4);   /* runs past EOF */
+    vd_claim(&e.ctx, "blk", 1, 1024, 1024, 104, 4); /* duplicate of blk[0] */
+    vd_claim(&e.ctx, "blk", 2, 1536, 1024, 108, 4); /* overlaps blk[1] */
+    vd_claim(&e.ctx, "blk", 3, 8000, 1024, 112, 4); /* runs past EOF */
     EXPECT(vd_extents_finish(&e.ctx) == VD_OK);
     EXPECT_U64(vd_findings_count_id(&e.findings, VD_F_IMAGE_EXTENT_DUPLICATE), 1);
     EXPECT_U64(vd_findings_count_id(&e.findings, VD_F_IMAGE_EXTENT_OVERLAP), 1);
