@@ -10,7 +10,7 @@ seed=${VDCHECK_TEST_SEED:-20261121}
 echo "seed $seed"
 for tool in qemu-img qemu-io bximage; do
   if ! command -v "$tool" >/dev/null; then
-    [ "${VDCHECK_REQUIRE_ORACLES:-0}" = 1 ] && { echo "missing oracle $tool"; exit 1; }
+    [ "${VDCHECK_NO_SKIP:-0}" = 1 ] && { echo "missing oracle $tool"; exit 1; }
     echo "SKIP: $tool not installed"; exit 77
   fi
 done
