@@ -36,7 +36,7 @@ drop_caches() { sync; echo 3 >/proc/sys/vm/drop_caches; }
 cleanup() {
   if mountpoint -q "$S/mnt" 2>/dev/null; then umount "$S/mnt" || true; fi
   if [ "${KEEP:-0}" != 1 ]; then
-    rm -f "$S"/empty_*.vhd "$S"/max.vhd "$S"/src.raw "$S"/rand.bin "$S"/half.vhd \
+    sync; rm -f "$S"/empty_*.vhd "$S"/max.vhd "$S"/src.raw "$S"/rand.bin "$S"/half.vhd \
           "$S"/half.raw "$S"/out.raw "$S"/half.json "$S"/rss.txt
     rmdir "$S/mnt" 2>/dev/null || true
   fi
@@ -45,27 +45,37 @@ trap cleanup EXIT
 
 now_ns() { date +%s%N; }
 
-# timeit MODE CMD: runs the shell command CMD RUNS times (MODE warm: after one untimed
-# warm-up run; MODE cold: dropping the page cache before each run). $PRE, if set, runs
-# untimed before each run. Prints "median_ms min_ms".
+# timeit MODE CMD...: runs each shell command RUNS times, interleaved (A B A B ...) so that
+# drift on this shared VM hits all of them alike. MODE warm: after one untimed warm-up run
+# of each; MODE cold: dropping the page cache before each run. $PRE, if set, runs untimed
+# before each run. Prints "median_ms min_ms" per command, one line each.
 timeit() {
-  local mode=$1 cmd=$2 i t0 t1 times=()
-  if [ "$mode" = cold ] && [ $CAN_DROP = 0 ]; then echo "n/a n/a"; return; fi
+  local mode=$1 i j t0 t1; shift
+  local n=$# cmds=("$@") times=()
+  if [ "$mode" = cold ] && [ $CAN_DROP = 0 ]; then
+    for ((j = 0; j < n; j++)); do echo "n/a n/a"; done; return
+  fi
   if [ "$mode" = warm ]; then
-    [ -z "${PRE:-}" ] || eval "$PRE"
-    eval "$cmd" >/dev/null 2>&1
+    for ((j = 0; j < n; j++)); do
+      [ -z "${PRE:-}" ] || eval "$PRE"
+      eval "${cmds[j]}" >/dev/null 2>&1
+    done
   fi
   for ((i = 0; i < RUNS; i++)); do
-    [ -z "${PRE:-}" ] || eval "$PRE"
-    if [ "$mode" = cold ]; then drop_caches; fi
-    t0=$(now_ns)
-    eval "$cmd" >/dev/null 2>&1 || { echo "command failed: $cmd" >&2; exit 1; }
-    t1=$(now_ns)
-    times+=($(( (t1 - t0) / 1000 )))
+    for ((j = 0; j < n; j++)); do
+      [ -z "${PRE:-}" ] || eval "$PRE"
+      if [ "$mode" = cold ]; then drop_caches; fi
+      t0=$(now_ns)
+      eval "${cmds[j]}" >/dev/null 2>&1 || { echo "command failed: ${cmds[j]}" >&2; exit 1; }
+      t1=$(now_ns)
+      times[j]="${times[j]:-} $(( (t1 - t0) / 1000 ))"
+    done
   done
-  printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {
-    m = (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2;
-    printf "%.1f %.1f\n", m / 1000, a[1] / 1000 }'
+  for ((j = 0; j < n; j++)); do
+    printf '%s\n' ${times[j]} | sort -n | awk '{a[NR]=$1} END {
+      m = (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2;
+      printf "%.1f %.1f\n", m / 1000, a[1] / 1000 }'
+  done
 }
 
 # peak_rss CMD...: largest "Maximum resident set size" (KiB) over RUNS runs.
@@ -93,8 +103,8 @@ say "- CPU: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'
     "$(nproc) cores; SHA extensions: $(grep -m1 -ow sha_ni /proc/cpuinfo || echo none)"
 say "- RAM: $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo); kernel $(uname -r)"
 say "- filesystem of $S: $(df -T "$S" | awk 'NR==2 {print $2 " on " $1}')"
-say "- openssl speed -evp sha256 (16 KiB blocks): $(openssl speed -evp sha256 -seconds 3 2>/dev/null \
-    | awk '/^sha256/ {print $NF}')/s (in 1000s of bytes)"
+SPEED_K=$(openssl speed -evp sha256 -seconds 3 2>/dev/null | awk '/^sha256/ {sub("k", "", $NF); print $NF}')
+say "- openssl speed -evp sha256 (16 KiB blocks): $(awk -v k="$SPEED_K" 'BEGIN {printf "%.0f MB/s", k/1000}')"
 say "- vdcheck $("$VD" --version 2>&1 | head -1); $(qemu-img --version | head -1);" \
     "$(openssl version); $(sha256sum --version | head -1)"
 if command -v vhdiinfo >/dev/null; then say "- $(vhdiinfo -V 2>&1 | head -1)"; fi
@@ -169,8 +179,11 @@ say "- container sha256: vdcheck $chash, sha256sum half.vhd $vhd_sum:" \
 say ""
 say "| command | warm median ms | warm min ms | cold median ms | cold min ms |"
 say "|---|---|---|---|---|"
-A_W=$(timeit warm "'$VD' --hash sha256 half.vhd"); A_C=$(timeit cold "'$VD' --hash sha256 half.vhd")
-B_W=$(timeit warm "openssl dgst -sha256 half.raw"); B_C=$(timeit cold "openssl dgst -sha256 half.raw")
+sync  # let the writeback of the freshly made images finish before timing
+CMD_A="'$VD' --hash sha256 half.vhd"; CMD_B="openssl dgst -sha256 half.raw"
+{ read -r A_W; read -r B_W; } < <(timeit warm "$CMD_A" "$CMD_B")
+{ read -r A_C; read -r B_C; } < <(timeit cold "$CMD_A" "$CMD_B")
+[ -n "${A_W:-}" ] && [ -n "${A_C:-}" ] || { echo "timing a/b failed" >&2; exit 1; }
 set -- $A_W $A_C; say "| a. vdcheck --hash sha256 half.vhd | $1 | $2 | $3 | $4 |"
 set -- $B_W $B_C; say "| b. openssl dgst -sha256 half.raw | $1 | $2 | $3 | $4 |"
 PRE="rm -f out.raw" row "c. qemu-img convert -O raw half.vhd out.raw && sha256sum out.raw" \
@@ -207,3 +220,6 @@ say "Ratio a/b (goal <= 1.25): warm median $(awk -v a="$1" -v b="$5" 'BEGIN {pri
     "warm min $(awk -v a="$2" -v b="$6" 'BEGIN {printf "%.2f", a/b}')," \
     "cold median $(awk -v a="$3" -v b="$7" 'BEGIN {if (b+0 > 0) printf "%.2f", a/b; else print "n/a"}')," \
     "cold min $(awk -v a="$4" -v b="$8" 'BEGIN {if (b+0 > 0) printf "%.2f", a/b; else print "n/a"}')"
+say "SHA-256 compute floor for the virtual disk at the openssl speed rate:" \
+    "$(awk -v v="$(stat -c %s half.raw)" -v k="$SPEED_K" 'BEGIN {printf "%.1f", v / k}') ms;" \
+    "a (warm min) / floor = $(awk -v a="$2" -v v="$(stat -c %s half.raw)" -v k="$SPEED_K" 'BEGIN {printf "%.2f", a / (v / k)}')"
