@@ -49,6 +49,28 @@ void *vd_realloc_array(void *p, size_t n, size_t size)
     return realloc(p, n * size == 0 ? 1 : n * size);
 }
 
+int vd_grow(void **items, size_t *cap, size_t count, size_t first, size_t limit, size_t size)
+{
+    size_t grown_cap;
+    void *grown;
+
+    if (count < *cap) {
+        return 0;
+    }
+    if (count >= limit) {
+        return -1;
+    }
+    grown_cap = *cap == 0 ? first : *cap * 2;
+    grown_cap = grown_cap > limit ? limit : grown_cap;
+    grown = vd_realloc_array(*items, grown_cap, size);
+    if (grown == NULL) {
+        return -1;
+    }
+    *items = grown;
+    *cap = grown_cap;
+    return 0;
+}
+
 char *vd_strdup(const char *s)
 {
     size_t len = strlen(s) + 1;

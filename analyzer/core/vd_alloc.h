@@ -11,6 +11,11 @@ void *vd_malloc(size_t size);
 void *vd_calloc_array(size_t n, size_t size);
 void *vd_realloc_array(void *p, size_t n, size_t size);
 char *vd_strdup(const char *s);
+/*
+ * Makes room for one more element in *items (count used of *cap), doubling from `first`
+ * but never past `limit`. Returns 0, or -1 when the limit is reached or memory ran out.
+ */
+int vd_grow(void **items, size_t *cap, size_t count, size_t first, size_t limit, size_t size);
 void vd_free(void *p);
 
 /* Test hook: the countdown-th allocation from now fails (0 disables). */

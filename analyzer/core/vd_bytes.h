@@ -88,4 +88,21 @@ static inline int vd_all_zero(const uint8_t *p, uint64_t len)
     return 1;
 }
 
+/* First and last non-zero byte of p[0..len) (reserved fields); false when all zero. */
+static inline int vd_nonzero_span(const uint8_t *p, uint64_t len, uint64_t *first, uint64_t *last)
+{
+    int any = 0;
+
+    for (uint64_t i = 0; i < len; i++) {
+        if (p[i] != 0) {
+            if (!any) {
+                *first = i;
+            }
+            *last = i;
+            any = 1;
+        }
+    }
+    return any;
+}
+
 #endif

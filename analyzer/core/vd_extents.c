@@ -24,6 +24,7 @@ void vd_extents_fini(struct vd_extents *ext)
 static struct vd_claim *extents_slot(struct vd_ctx *ctx)
 {
     struct vd_extents *ext = ctx->extents;
+    void *items = ext->items;
 
     if (ext->incomplete) {
         return NULL;
@@ -34,20 +35,11 @@ static struct vd_claim *extents_slot(struct vd_ctx *ctx)
                   "more than %zu allocated ranges; overlap and slack checks stop here", ext->limit);
         return NULL;
     }
-    if (ext->count == ext->cap) {
-        size_t cap = ext->cap == 0 ? 64 : ext->cap * 2;
-        struct vd_claim *grown;
-        if (cap > ext->limit) {
-            cap = ext->limit;
-        }
-        grown = vd_realloc_array(ext->items, cap, sizeof(*grown));
-        if (grown == NULL) {
-            ext->incomplete = true;
-            return NULL;
-        }
-        ext->items = grown;
-        ext->cap = cap;
+    if (vd_grow(&items, &ext->cap, ext->count, 64, ext->limit, sizeof(*ext->items)) != 0) {
+        ext->incomplete = true;
+        return NULL;
     }
+    ext->items = items;
     return &ext->items[ext->count++];
 }
 

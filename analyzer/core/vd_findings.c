@@ -57,25 +57,18 @@ void vd_findings_fini(struct vd_findings *list)
 
 static struct vd_finding *findings_slot(struct vd_findings *list)
 {
+    void *items = list->items;
+
     if (list->count == list->limit) {
         list->dropped++;
         return NULL;
     }
-    if (list->count == list->cap) {
-        size_t cap = list->cap == 0 ? 16 : list->cap * 2;
-        struct vd_finding *grown;
-        if (cap > list->limit) {
-            cap = list->limit;
-        }
-        grown = vd_realloc_array(list->items, cap, sizeof(*grown));
-        if (grown == NULL) {
-            list->nomem = true;
-            list->dropped++;
-            return NULL;
-        }
-        list->items = grown;
-        list->cap = cap;
+    if (vd_grow(&items, &list->cap, list->count, 16, list->limit, sizeof(*list->items)) != 0) {
+        list->nomem = true;
+        list->dropped++;
+        return NULL;
     }
+    list->items = items;
     return &list->items[list->count++];
 }
 

@@ -43,19 +43,13 @@ bool vhd_dyn_parent_name(const uint8_t raw[VHD_DYN_SIZE], char *out, size_t cap)
 static void report_nonzero(struct vd_ctx *ctx, enum vd_finding_id id, uint64_t at,
                            const uint8_t *raw, size_t from, size_t len, const char *what)
 {
-    size_t first = len;
-    size_t last = 0;
+    uint64_t first = 0;
+    uint64_t last = 0;
 
-    for (size_t i = 0; i < len; i++) {
-        if (raw[from + i] != 0) {
-            first = first == len ? i : first;
-            last = i;
-        }
-    }
-    if (first < len) {
+    if (vd_nonzero_span(raw + from, len, &first, &last)) {
         vd_report(ctx, id, VD_LOC("vhd.dynamic_header", -1, at + from + first, last - first + 1),
-                  "%s: bytes %zu..%zu of the dynamic header are not zero", what, from + first,
-                  from + last);
+                  "%s: bytes %" PRIu64 "..%" PRIu64 " of the dynamic header are not zero", what,
+                  from + first, from + last);
     }
 }
 

@@ -96,23 +96,6 @@ bool vhd_footer_qemu_uses_chs(const struct vhd_footer *f)
     return true;
 }
 
-/* Finds the first and last non-zero byte of p[0..len); false if all zero. */
-static bool nonzero_span(const uint8_t *p, size_t len, size_t *first, size_t *last)
-{
-    bool any = false;
-
-    for (size_t i = 0; i < len; i++) {
-        if (p[i] != 0) {
-            if (!any) {
-                *first = i;
-            }
-            *last = i;
-            any = true;
-        }
-    }
-    return any;
-}
-
 static void check_data_offset(struct vd_ctx *ctx, uint64_t at, const struct vhd_footer *f)
 {
     struct vd_loc loc = VD_LOC("vhd.footer", -1, at + VHD_FOOTER_DATA_OFFSET, 8);
@@ -212,8 +195,8 @@ bool vhd_footer_check(struct vd_ctx *ctx, uint64_t at, const uint8_t raw[VHD_FOO
                   VD_LOC("vhd.footer", -1, at + VHD_FOOTER_SAVED_STATE, 1),
                   "saved state byte is 0x%02x", f->saved_state);
     }
-    if (nonzero_span(raw + VHD_FOOTER_RESERVED, VHD_FOOTER_SIZE - VHD_FOOTER_RESERVED, &first,
-                     &last)) {
+    if (vd_nonzero_span(raw + VHD_FOOTER_RESERVED, VHD_FOOTER_SIZE - VHD_FOOTER_RESERVED, &first,
+                        &last)) {
         vd_report(ctx, VD_F_VHD_FOOTER_RESERVED,
                   VD_LOC("vhd.footer", -1, at + VHD_FOOTER_RESERVED + first, last - first + 1),
                   "reserved bytes %zu..%zu of the footer are not zero", VHD_FOOTER_RESERVED + first,
