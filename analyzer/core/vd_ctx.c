@@ -32,5 +32,8 @@ void vd_report_values(struct vd_ctx *ctx, enum vd_finding_id id, struct vd_loc l
 
 enum vd_status vd_ctx_read(struct vd_ctx *ctx, uint64_t offset, void *buf, size_t len)
 {
+    if (ctx->overlay != NULL) {
+        return vd_overlay_read(ctx->overlay, ctx->src, offset, buf, len);
+    }
     return vd_source_read(ctx->src, offset, buf, len);
 }

@@ -25,6 +25,7 @@
 #include "vd_facts.h"
 #include "vd_findings.h"
 #include "vd_limits.h"
+#include "vd_overlay.h"
 #include "vd_source.h"
 #include "vd_status.h"
 
@@ -65,15 +66,24 @@ struct vd_extent {
     uint64_t file_offset; /* DATA only */
 };
 
+/* Which state of a journaled format is read (VHDX log, MS-VHDX §2.3.3). */
+enum vd_log_view {
+    VD_LOG_VIEW_REPLAYED, /* the pending log applied in memory, as Hyper-V presents the disk */
+    VD_LOG_VIEW_ON_DISK,  /* the bytes as they are, ignoring a pending log */
+};
+
 struct vd_ctx {
     const struct vd_source *src;
-    uint64_t file_size;
+    uint64_t file_size; /* the size of the file as read (grown by an overlay) */
     const struct vd_limits *limits;
     struct vd_findings *findings;
     struct vd_extents *extents;
     struct vd_fact *details;   /* image.details */
     struct vd_fact *semantics; /* read_semantics */
     struct vd_image_info *info;
+    enum vd_log_view log_view;
+    /* When set by a driver, every read goes through it (journal replayed in memory). */
+    const struct vd_overlay *overlay;
 };
 
 struct vd_format_driver {
@@ -94,7 +104,10 @@ void vd_report_values(struct vd_ctx *ctx, enum vd_finding_id id, struct vd_loc l
                       const char *expected, const char *actual, const char *fmt, ...)
     VD_PRINTF(6, 7);
 
-/* Reads exactly len bytes of the evidence; the range must lie inside the file. */
+/*
+ * Reads exactly len bytes of the evidence, through the overlay when one is installed;
+ * the range must lie inside ctx->file_size.
+ */
 VD_MUST_CHECK enum vd_status vd_ctx_read(struct vd_ctx *ctx, uint64_t offset, void *buf,
                                          size_t len);
 

@@ -14,5 +14,10 @@ enum vd_guid_layout {
 
 void vd_guid_format(const uint8_t raw[16], enum vd_guid_layout layout, char out[VD_GUID_TEXT_LEN]);
 bool vd_guid_is_null(const uint8_t raw[16]);
+/*
+ * Parses "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx" (either case) into raw in `layout`;
+ * false when text is not exactly that.
+ */
+bool vd_guid_parse(const char *text, enum vd_guid_layout layout, uint8_t raw[16]);
 
 #endif

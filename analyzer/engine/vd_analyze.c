@@ -141,8 +141,15 @@ struct vd_image_result *vd_analyze_source(const struct vd_source *src, const cha
     r->stat = *vd_source_stat(src);
     r->have_stat = true;
     vd_extents_init(&extents, opt->limits.max_claims);
-    ctx = (struct vd_ctx){src,      vd_source_size(src), &opt->limits, &r->findings,
-                          &extents, r->details,          r->semantics, &r->info};
+    ctx = (struct vd_ctx){.src = src,
+                          .file_size = vd_source_size(src),
+                          .limits = &opt->limits,
+                          .findings = &r->findings,
+                          .extents = &extents,
+                          .details = r->details,
+                          .semantics = r->semantics,
+                          .info = &r->info,
+                          .log_view = opt->log_view};
     if (opt->hash_mask != 0) {
         container_start(&job);
     }

@@ -8,6 +8,7 @@
 struct vd_analyze_options {
     unsigned hash_mask; /* digests of the container and of the virtual disk; 0 = none */
     struct vd_limits limits;
+    enum vd_log_view log_view; /* VHDX: hash the replayed log (default) or the on-disk view */
 };
 
 /*
