@@ -144,8 +144,12 @@ static void ext_env_init(struct ext_env *e, const uint8_t *data, size_t len, siz
     e->limits.max_claims = max_claims;
     vd_findings_init(&e->findings, 100);
     vd_extents_init(&e->extents, max_claims);
-    e->ctx =
-        (struct vd_ctx){e->src, len, &e->limits, &e->findings, &e->extents, NULL, NULL, &e->info};
+    e->ctx = (struct vd_ctx){.src = e->src,
+                             .file_size = len,
+                             .limits = &e->limits,
+                             .findings = &e->findings,
+                             .extents = &e->extents,
+                             .info = &e->info};
 }
 
 static void ext_env_fini(struct ext_env *e)
