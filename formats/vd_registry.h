@@ -7,6 +7,7 @@
 #include "vd_format.h"
 
 extern const struct vd_format_driver vd_vhd_driver;
+extern const struct vd_format_driver vd_vhdx_driver;
 
 /* NULL-terminated, cheapest probes first. */
 extern const struct vd_format_driver *const vd_format_drivers[];

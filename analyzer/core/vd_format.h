@@ -37,7 +37,7 @@ struct vd_probe_input {
     uint64_t file_size;
 };
 
-#define VD_PROBE_HEAD 65536u
+#define VD_PROBE_HEAD (320u * 1024u) /* through the second VHDX region table */
 #define VD_PROBE_TAIL 4096u
 
 /* What the driver found the image to be; reporters render it as "image". */

@@ -12,6 +12,13 @@
 struct vd_image_result *vd_test_analyze(const uint8_t *data, size_t len, unsigned hash_mask)
 {
     struct vd_analyze_options opt = {.hash_mask = hash_mask, .limits = VD_LIMITS_DEFAULT};
+
+    return vd_test_analyze_opts(data, len, &opt);
+}
+
+struct vd_image_result *vd_test_analyze_opts(const uint8_t *data, size_t len,
+                                             const struct vd_analyze_options *opt)
+{
     struct vd_source *src = NULL;
     struct vd_image_result *r;
 
@@ -19,7 +26,7 @@ struct vd_image_result *vd_test_analyze(const uint8_t *data, size_t len, unsigne
         fprintf(stderr, "out of memory\n");
         exit(2);
     }
-    r = vd_analyze_source(src, "memory", &opt);
+    r = vd_analyze_source(src, "memory", opt);
     vd_source_close(src);
     if (r == NULL) {
         fprintf(stderr, "out of memory\n");

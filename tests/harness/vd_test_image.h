@@ -12,8 +12,13 @@ struct vd_expect {
     uint64_t offset;
 };
 
+struct vd_analyze_options;
+
 /* Analyzes data[0..len) from a memory source; aborts the test binary on out of memory. */
 struct vd_image_result *vd_test_analyze(const uint8_t *data, size_t len, unsigned hash_mask);
+/* The same with every option given (limits, the VHDX log view). */
+struct vd_image_result *vd_test_analyze_opts(const uint8_t *data, size_t len,
+                                             const struct vd_analyze_options *opt);
 
 /* The findings of r are exactly the (id, offset) pairs of e, in any order. */
 void vd_test_expect_findings(const struct vd_image_result *r, const struct vd_expect *e, size_t n,

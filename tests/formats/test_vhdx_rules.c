@@ -1,0 +1,1 @@
+#include "vd_test.h"
