@@ -1,4 +1,4 @@
-/* vdcheck [check] IMAGE... [--json|--text] [--hash ALG[,ALG..]] [-o FILE] */
+/* vdcheck [check] IMAGE... [--json|--text] [--hash ALG[,ALG..]] [--log-view V] [-o FILE] */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -24,6 +24,9 @@ static int check_usage(FILE *to, int status)
             "                    when several images are given\n"
             "  --hash ALG[,ALG]  hash the container file and the virtual disk:\n"
             "                    md5, sha1, sha256, sha512\n"
+            "  --log-view VIEW   VHDX with a pending log: \"replayed\" (default: the log\n"
+            "                    applied in memory, as Hyper-V presents the disk) or\n"
+            "                    \"on-disk\" (the stale bytes as stored); never written\n"
             "  -o, --output FILE write the report to FILE (never one of the inputs)\n"
             "exit status: 0 no error findings, 1 error or fatal findings,\n"
             "             2 an input could not be analyzed, 64 usage error\n",
@@ -36,7 +39,8 @@ static int check_parse(int argc, char **argv, struct check_args *args)
     static const struct option options[] = {
         {"json", no_argument, NULL, 'j'},       {"text", no_argument, NULL, 't'},
         {"hash", required_argument, NULL, 'H'}, {"output", required_argument, NULL, 'o'},
-        {"help", no_argument, NULL, 'h'},       {NULL, 0, NULL, 0},
+        {"help", no_argument, NULL, 'h'},       {"log-view", required_argument, NULL, 'L'},
+        {NULL, 0, NULL, 0},
     };
     int c;
 
@@ -52,6 +56,16 @@ static int check_parse(int argc, char **argv, struct check_args *args)
             if (!vd_digest_parse_list(optarg, &args->analyze.hash_mask)) {
                 fprintf(stderr, "vdcheck: unknown digest in \"%s\" (md5, sha1, sha256, sha512)\n",
                         optarg);
+                return VD_EXIT_USAGE;
+            }
+            break;
+        case 'L':
+            if (strcmp(optarg, "replayed") == 0) {
+                args->analyze.log_view = VD_LOG_VIEW_REPLAYED;
+            } else if (strcmp(optarg, "on-disk") == 0) {
+                args->analyze.log_view = VD_LOG_VIEW_ON_DISK;
+            } else {
+                fprintf(stderr, "vdcheck: --log-view is \"replayed\" or \"on-disk\"\n");
                 return VD_EXIT_USAGE;
             }
             break;
@@ -136,6 +150,7 @@ static int check_run(int argc, char **argv)
 
 const struct vd_command cmd_check = {
     .name = "check",
-    .usage = "[check] IMAGE... [--json|--text] [--hash ALG[,ALG..]] [-o FILE]",
+    .usage = "[check] IMAGE... [--json|--text] [--hash ALG[,ALG..]] [--log-view replayed|on-disk]\n"
+             "       [-o FILE]",
     .run = check_run,
 };

@@ -155,9 +155,13 @@ static void check_entry_bits(struct vd_ctx *ctx, const struct vhdx_bat_entry *e,
     }
 }
 
-/* VHDX-21: claims an allocated block (payload or sector bitmap) for overlap accounting. */
+/*
+ * VHDX-21: claims an allocated block (payload or sector bitmap) for overlap accounting.
+ * `needed` is how much of it holds disk bytes: a file that ends after those (QEMU leaves
+ * the last block partial) is a quirk; one that ends before them has lost data.
+ */
 static void claim_block(struct vd_ctx *ctx, const struct vhdx_bat_entry *e, uint64_t index,
-                        const char *structure, uint64_t length)
+                        const char *structure, uint64_t length, uint64_t needed)
 {
     uint64_t end;
 
@@ -166,9 +170,9 @@ static void claim_block(struct vd_ctx *ctx, const struct vhdx_bat_entry *e, uint
                      "the block lies in the header section or past 2^64");
         return;
     }
-    if (e->file_offset < ctx->file_size && end > ctx->file_size) {
+    if (end > ctx->file_size && e->file_offset + needed <= ctx->file_size) {
         report_entry(ctx, VD_F_VHDX_BAT_BLOCK_PARTIAL, e, index,
-                     "the file ends inside this block; the rest reads as zero");
+                     "the file ends inside this block, after its last disk byte");
         length = ctx->file_size - e->file_offset;
     }
     vd_claim(ctx, structure, (int64_t)index, e->file_offset, length, e->at, VHDX_BAT_ENTRY_SIZE);
@@ -218,7 +222,9 @@ static void walk_payload(struct vd_ctx *ctx, struct vhdx_image *img, const struc
     places = payload_state_check(ctx, img, e, index);
     check_entry_bits(ctx, e, index, places);
     if (places) {
-        claim_block(ctx, e, index, "vhdx.block", img->bat.block_size);
+        uint64_t disk_left = img->md.virtual_size - block * img->bat.block_size;
+        claim_block(ctx, e, index, "vhdx.block", img->bat.block_size,
+                    disk_left < img->bat.block_size ? disk_left : img->bat.block_size);
     }
     if (places && e->state == VHDX_PAYLOAD_PARTIALLY_PRESENT) {
         w->chunk_partial++;
@@ -281,7 +287,8 @@ static enum vd_status walk_bitmap(struct vd_ctx *ctx, struct vhdx_image *img,
                      "the chunk has partially present blocks but no sector bitmap");
     }
     if (present) {
-        claim_block(ctx, e, index, "vhdx.sector_bitmap", VHDX_SECTOR_BITMAP_SIZE);
+        claim_block(ctx, e, index, "vhdx.sector_bitmap", VHDX_SECTOR_BITMAP_SIZE,
+                    VHDX_SECTOR_BITMAP_SIZE);
     }
     return present && img->differencing ? bitmap_check(ctx, img, e, chunk, w) : VD_OK;
 }
