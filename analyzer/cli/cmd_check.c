@@ -37,9 +37,12 @@ static int check_usage(FILE *to, int status)
 static int check_parse(int argc, char **argv, struct check_args *args)
 {
     static const struct option options[] = {
-        {"json", no_argument, NULL, 'j'},       {"text", no_argument, NULL, 't'},
-        {"hash", required_argument, NULL, 'H'}, {"output", required_argument, NULL, 'o'},
-        {"help", no_argument, NULL, 'h'},       {"log-view", required_argument, NULL, 'L'},
+        {"json", no_argument, NULL, 'j'},
+        {"text", no_argument, NULL, 't'},
+        {"hash", required_argument, NULL, 'H'},
+        {"output", required_argument, NULL, 'o'},
+        {"help", no_argument, NULL, 'h'},
+        {"log-view", required_argument, NULL, 'L'},
         {NULL, 0, NULL, 0},
     };
     int c;

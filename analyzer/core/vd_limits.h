@@ -13,8 +13,10 @@ struct vd_limits {
 };
 
 #define VD_LIMITS_DEFAULT                                                                          \
-    ((struct vd_limits){.max_findings = 10000, .max_claims = 1u << 20, .max_text = 65536,    \
-                       .max_replay = 64u << 20})
+    ((struct vd_limits){.max_findings = 10000,                                                     \
+                        .max_claims = 1u << 20,                                                    \
+                        .max_text = 65536,                                                         \
+                        .max_replay = 64u << 20})
 
 /* Chunk in which tables (BAT, block maps) are streamed: memory does not grow with them. */
 #define VD_TABLE_CHUNK (64u * 1024u)

@@ -56,8 +56,8 @@ enum vd_status vhdx_bat_get(struct vd_ctx *ctx, struct vhdx_bat *bat, uint64_t i
         uint64_t per_window = sizeof(bat->window) / VHDX_BAT_ENTRY_SIZE;
         uint64_t first = index - index % per_window;
         uint64_t count = bat->readable - first < per_window ? bat->readable - first : per_window;
-        enum vd_status st = vd_ctx_read(ctx, bat->offset + first * VHDX_BAT_ENTRY_SIZE,
-                                        bat->window, (size_t)count * VHDX_BAT_ENTRY_SIZE);
+        enum vd_status st = vd_ctx_read(ctx, bat->offset + first * VHDX_BAT_ENTRY_SIZE, bat->window,
+                                        (size_t)count * VHDX_BAT_ENTRY_SIZE);
         if (st != VD_OK) {
             bat->window_count = 0;
             return st;

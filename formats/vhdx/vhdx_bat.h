@@ -17,8 +17,8 @@
 #include "vhdx_region.h"
 
 struct vhdx_bat {
-    uint64_t offset;         /* file offset of entry 0 */
-    uint64_t chunk_ratio;    /* payload blocks per sector bitmap block */
+    uint64_t offset;      /* file offset of entry 0 */
+    uint64_t chunk_ratio; /* payload blocks per sector bitmap block */
     uint64_t block_size;
     uint64_t payload_blocks; /* ceil(virtual size / block size) */
     uint64_t entries;        /* the entries the layout needs (VHDX-16) */
@@ -56,7 +56,7 @@ static inline bool vhdx_bat_is_bitmap(const struct vhdx_bat *bat, uint64_t index
 }
 
 /* Entry `index`; entries the file does not hold read as NOT_PRESENT with at = 0. */
-VD_MUST_CHECK enum vd_status vhdx_bat_get(struct vd_ctx *ctx, struct vhdx_bat *bat,
-                                          uint64_t index, struct vhdx_bat_entry *out);
+VD_MUST_CHECK enum vd_status vhdx_bat_get(struct vd_ctx *ctx, struct vhdx_bat *bat, uint64_t index,
+                                          struct vhdx_bat_entry *out);
 
 #endif

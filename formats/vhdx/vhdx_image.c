@@ -67,9 +67,9 @@ static void publish_info(struct vd_ctx *ctx, struct vhdx_image *img)
 {
     const struct vhdx_metadata *md = &img->md;
 
-    ctx->info->variant = img->differencing        ? "differencing"
+    ctx->info->variant = img->differencing            ? "differencing"
                          : md->leave_blocks_allocated ? "fixed"
-                                                    : "dynamic";
+                                                      : "dynamic";
     ctx->info->has_virtual_size = md->items[VHDX_ITEM_VIRTUAL_DISK_SIZE].present;
     ctx->info->virtual_size = md->virtual_size;
     ctx->info->logical_sector_size = md->logical_sector_size;
@@ -116,8 +116,8 @@ enum vd_status vhdx_open(struct vd_ctx *ctx, void **state)
         st = vhdx_locator_check(ctx, img->md.items[VHDX_ITEM_PARENT_LOCATOR].at,
                                 img->md.items[VHDX_ITEM_PARENT_LOCATOR].length);
     }
-    img->bat_usable = st == VD_OK && img->md.usable && img->regions.bat.present &&
-                      !img->regions.unsupported;
+    img->bat_usable =
+        st == VD_OK && img->md.usable && img->regions.bat.present && !img->regions.unsupported;
     if (img->bat_usable) {
         vhdx_bat_init(ctx, &img->bat, &img->regions.bat, &img->md);
     }
@@ -304,8 +304,8 @@ static void publish_walk(struct vd_ctx *ctx, const struct vhdx_image *img, const
     vd_fact_u64(bat, "not_present", w->by_state[VHDX_PAYLOAD_NOT_PRESENT]);
     vd_fact_u64(bat, "undefined", w->by_state[VHDX_PAYLOAD_UNDEFINED]);
     vd_fact_u64(bat, "zero", w->by_state[VHDX_PAYLOAD_ZERO]);
-    vd_fact_u64(bat, "unmapped", w->by_state[VHDX_PAYLOAD_UNMAPPED] +
-                                     w->by_state[VHDX_PAYLOAD_UNMAPPED_DRAFT]);
+    vd_fact_u64(bat, "unmapped",
+                w->by_state[VHDX_PAYLOAD_UNMAPPED] + w->by_state[VHDX_PAYLOAD_UNMAPPED_DRAFT]);
     vd_fact_u64(bat, "fully_present", w->by_state[VHDX_PAYLOAD_FULLY_PRESENT]);
     vd_fact_u64(bat, "partially_present", w->by_state[VHDX_PAYLOAD_PARTIALLY_PRESENT]);
     vd_fact_u64(bat, "partially_present_sectors", w->partial_present_sectors);
@@ -349,8 +349,8 @@ static void extent_set(struct vd_extent *out, uint64_t offset, uint64_t length,
 }
 
 /* Data at file offset `at`; what lies past the (replayed) end of the file reads as zero. */
-static void extent_data(struct vd_ctx *ctx, struct vd_extent *out, uint64_t offset,
-                        uint64_t length, uint64_t at)
+static void extent_data(struct vd_ctx *ctx, struct vd_extent *out, uint64_t offset, uint64_t length,
+                        uint64_t at)
 {
     if (at >= ctx->file_size) {
         extent_set(out, offset, length, VD_EXTENT_UNALLOCATED, 0);
@@ -402,7 +402,8 @@ enum vd_status vhdx_map(struct vd_ctx *ctx, void *state, uint64_t offset, struct
     struct vhdx_image *img = state;
     uint64_t bs = img->bat.block_size;
     uint64_t block = offset / bs;
-    uint64_t end = (block + 1) * bs < img->md.virtual_size ? (block + 1) * bs : img->md.virtual_size;
+    uint64_t end =
+        (block + 1) * bs < img->md.virtual_size ? (block + 1) * bs : img->md.virtual_size;
     struct vhdx_bat_entry e;
     enum vd_status st = vhdx_bat_get(ctx, &img->bat, vhdx_bat_payload_index(&img->bat, block), &e);
 

@@ -129,9 +129,8 @@ static bool header_fields_ok(struct scan *s, const uint8_t *h, const struct entr
         *ok = false;
     }
     if (e->flushed_file_offset % VHDX_MiB != 0 || e->last_file_offset % VHDX_MiB != 0) {
-        defect(s, report, VD_F_VHDX_LOG_ENTRY_FILE_OFFSETS, e,
-               VHDX_LOG_ENTRY_FLUSHED_FILE_OFFSET, 16,
-               "FlushedFileOffset or LastFileOffset is not a multiple of 1 MiB");
+        defect(s, report, VD_F_VHDX_LOG_ENTRY_FILE_OFFSETS, e, VHDX_LOG_ENTRY_FLUSHED_FILE_OFFSET,
+               16, "FlushedFileOffset or LastFileOffset is not a multiple of 1 MiB");
         *ok = false;
     }
     return true;
@@ -202,8 +201,8 @@ static bool descriptor_ok(struct scan *s, const struct entry *e, uint32_t i, con
     if (target % VHDX_LOG_SECTOR != 0 ||
         (zero && vd_load_le64(d + VHDX_LOG_DESC_LEADING) % VHDX_LOG_SECTOR != 0)) {
         defect(s, report, VD_F_VHDX_LOG_DESCRIPTOR_ALIGNMENT, e,
-               delta + (zero ? VHDX_LOG_DESC_LEADING : VHDX_LOG_DESC_FILE_OFFSET),
-               zero ? 16 : 8, "a descriptor's FileOffset or ZeroLength is not 4 KiB aligned");
+               delta + (zero ? VHDX_LOG_DESC_LEADING : VHDX_LOG_DESC_FILE_OFFSET), zero ? 16 : 8,
+               "a descriptor's FileOffset or ZeroLength is not 4 KiB aligned");
         return false;
     }
     if (vd_load_le64(d + VHDX_LOG_DESC_SEQUENCE) != e->seq) {
@@ -245,8 +244,8 @@ static enum vd_status data_sector_ok(struct scan *s, const struct entry *e, uint
 }
 
 /* Checks one candidate entry fully; with report set, every defect becomes a finding. */
-static enum vd_status entry_validate(struct scan *s, struct entry *e, const uint8_t *h,
-                                     bool report, bool *valid)
+static enum vd_status entry_validate(struct scan *s, struct entry *e, const uint8_t *h, bool report,
+                                     bool *valid)
 {
     bool ok = true;
     bool crc_ok;
@@ -357,7 +356,7 @@ static int64_t find_entry(const struct scan *s, uint64_t pos, uint64_t seq)
         }
     }
     return lo < s->valid_count && s->valid[lo].pos == pos && s->valid[lo].seq == seq ? (int64_t)lo
-                                                                                      : -1;
+                                                                                     : -1;
 }
 
 /* The active sequence: entries first..head in ring order, `count` of them. */
@@ -407,7 +406,8 @@ static enum vd_status find_active(struct scan *s, struct sequence *active, struc
             head = next;
             s->over_budget = ++steps > step_limit;
         }
-        for (int64_t at = (int64_t)i; at >= 0 && first < 0; at = at == head ? -1 : successor(s, at)) {
+        for (int64_t at = (int64_t)i; at >= 0 && first < 0;
+             at = at == head ? -1 : successor(s, at)) {
             first = s->valid[at].pos == s->valid[head].tail ? at : -1;
         }
         for (int64_t at = first; at >= 0; at = at == head ? -1 : successor(s, at)) {
@@ -450,7 +450,7 @@ static enum vd_status report_invalid(struct scan *s, uint64_t newer_than)
 struct replay {
     struct scan *s;
     struct vd_overlay *ov;
-    uint64_t view_end;     /* the file size after replay */
+    uint64_t view_end;      /* the file size after replay */
     uint64_t reserved_hits; /* descriptors that write into the header section or the log */
     uint64_t first_reserved_at;
     uint64_t descriptors;
@@ -657,8 +657,7 @@ static bool ring_place(struct vd_ctx *ctx, const struct vhdx_header *h, uint64_t
     if (!vd_range_fits(ring->at, ring->length, ctx->file_size)) {
         vd_report(ctx, VD_F_VHDX_LOG_OUTSIDE_FILE,
                   VD_LOC("vhdx.header", -1, header_at + VHDX_HEADER_LOG_LENGTH, 12),
-                  "the %" PRIu64 "-byte log at 0x%" PRIx64 " runs past the %" PRIu64
-                  "-byte file",
+                  "the %" PRIu64 "-byte log at 0x%" PRIx64 " runs past the %" PRIu64 "-byte file",
                   ring->length, ring->at, ctx->file_size);
         return false;
     }

@@ -14,10 +14,10 @@
 #include "vhdx_header.h"
 
 struct vhdx_log_state {
-    bool pending;           /* an active sequence exists */
-    bool replayed;          /* ... and it was applied to the overlay */
-    uint64_t entries;       /* entries in the active sequence */
-    uint64_t descriptors;   /* their descriptors */
+    bool pending;         /* an active sequence exists */
+    bool replayed;        /* ... and it was applied to the overlay */
+    uint64_t entries;     /* entries in the active sequence */
+    uint64_t descriptors; /* their descriptors */
     uint64_t last_file_offset;
 };
 

@@ -173,10 +173,10 @@ static void entry_check_overlap(struct vd_ctx *ctx, const struct table *t, uint3
         uint32_t o_length = vd_load_le32(o + VHDX_METADATA_ENTRY_LENGTH);
         if (inside[j] && o_length > 0 && offset < (uint64_t)o_offset + o_length &&
             o_offset < (uint64_t)offset + length) {
-            vd_report(ctx, VD_F_VHDX_METADATA_ITEM_OVERLAP,
-                      VD_LOC("vhdx.metadata_table", i, entry_at(t, i) + VHDX_METADATA_ENTRY_OFFSET,
-                             8),
-                      "item %" PRIu32 " overlaps item %" PRIu32, i, j);
+            vd_report(
+                ctx, VD_F_VHDX_METADATA_ITEM_OVERLAP,
+                VD_LOC("vhdx.metadata_table", i, entry_at(t, i) + VHDX_METADATA_ENTRY_OFFSET, 8),
+                "item %" PRIu32 " overlaps item %" PRIu32, i, j);
             return;
         }
     }
@@ -198,11 +198,10 @@ static void known_item_check(struct vd_ctx *ctx, const struct table *t, uint32_t
                      flags == (want & ~(uint32_t)VHDX_METADATA_FLAG_IS_REQUIRED);
         snprintf(expected, sizeof(expected), "0x%" PRIx32, want);
         snprintf(actual, sizeof(actual), "0x%" PRIx32, flags);
-        vd_report_values(ctx,
-                         quirk ? VD_F_VHDX_METADATA_PHYSICAL_NOT_REQUIRED
-                               : VD_F_VHDX_METADATA_ITEM_FLAGS,
-                         VD_LOC("vhdx.metadata_table", i, at + VHDX_METADATA_ENTRY_FLAGS, 4),
-                         expected, actual, "%s item flags", known_items[k].name);
+        vd_report_values(
+            ctx, quirk ? VD_F_VHDX_METADATA_PHYSICAL_NOT_REQUIRED : VD_F_VHDX_METADATA_ITEM_FLAGS,
+            VD_LOC("vhdx.metadata_table", i, at + VHDX_METADATA_ENTRY_FLAGS, 4), expected, actual,
+            "%s item flags", known_items[k].name);
     }
     if (known_items[k].size != 0 && length != known_items[k].size) {
         snprintf(expected, sizeof(expected), "%" PRIu32, known_items[k].size);
@@ -351,11 +350,11 @@ static void check_virtual_size(struct vd_ctx *ctx, struct vhdx_metadata *md)
         return;
     }
     if (size == 0 || size > VHDX_VIRTUAL_SIZE_MAX || (lss != 0 && size % lss != 0)) {
-        vd_report(ctx, VD_F_VHDX_METADATA_VIRTUAL_SIZE,
-                  VD_LOC("vhdx.virtual_disk_size", -1, md->items[VHDX_ITEM_VIRTUAL_DISK_SIZE].at,
-                         8),
-                  "VirtualDiskSize is %" PRIu64 " (logical sector %" PRIu32 ", at most 64 TiB)",
-                  size, lss);
+        vd_report(
+            ctx, VD_F_VHDX_METADATA_VIRTUAL_SIZE,
+            VD_LOC("vhdx.virtual_disk_size", -1, md->items[VHDX_ITEM_VIRTUAL_DISK_SIZE].at, 8),
+            "VirtualDiskSize is %" PRIu64 " (logical sector %" PRIu32 ", at most 64 TiB)", size,
+            lss);
     }
 }
 
@@ -372,11 +371,11 @@ static void check_required(struct vd_ctx *ctx, const struct table *t,
     }
     if (md->items[VHDX_ITEM_FILE_PARAMETERS].present &&
         md->has_parent != md->items[VHDX_ITEM_PARENT_LOCATOR].present) {
-        vd_report(ctx, VD_F_VHDX_METADATA_PARENT_MISMATCH,
-                  VD_LOC("vhdx.file_parameters", -1, md->items[VHDX_ITEM_FILE_PARAMETERS].at + 4,
-                         4),
-                  md->has_parent ? "HasParent is set but there is no parent locator"
-                                 : "a parent locator is present but HasParent is clear");
+        vd_report(
+            ctx, VD_F_VHDX_METADATA_PARENT_MISMATCH,
+            VD_LOC("vhdx.file_parameters", -1, md->items[VHDX_ITEM_FILE_PARAMETERS].at + 4, 4),
+            md->has_parent ? "HasParent is set but there is no parent locator"
+                           : "a parent locator is present but HasParent is clear");
     }
 }
 
@@ -399,9 +398,9 @@ enum vd_status vhdx_metadata_load(struct vd_ctx *ctx, const struct vhdx_region *
     }
     raw = vd_malloc(VHDX_METADATA_TABLE_SIZE);
     inside = vd_calloc_array(VHDX_METADATA_MAX_ENTRIES, sizeof(*inside));
-    st = raw == NULL || inside == NULL ? VD_E_NOMEM
-                                       : vd_ctx_read(ctx, region->offset, raw,
-                                                     VHDX_METADATA_TABLE_SIZE);
+    st = raw == NULL || inside == NULL
+             ? VD_E_NOMEM
+             : vd_ctx_read(ctx, region->offset, raw, VHDX_METADATA_TABLE_SIZE);
     t.raw = raw;
     if (st == VD_OK && table_header_check(ctx, &t)) {
         entries_walk(ctx, &t, region->offset, md, inside);

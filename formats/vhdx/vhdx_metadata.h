@@ -24,7 +24,7 @@ enum vhdx_item {
 
 struct vhdx_item_loc {
     bool present;
-    uint64_t at;       /* file offset of the item's data */
+    uint64_t at; /* file offset of the item's data */
     uint32_t length;
     uint64_t entry_at; /* file offset of its table entry */
 };
@@ -42,9 +42,8 @@ struct vhdx_metadata {
     bool usable;      /* block size, sector size and disk size are all valid */
 };
 
-VD_MUST_CHECK enum vd_status vhdx_metadata_load(struct vd_ctx *ctx,
-                                                const struct vhdx_region *region,
-                                                struct vhdx_metadata *md);
+VD_MUST_CHECK enum vd_status
+vhdx_metadata_load(struct vd_ctx *ctx, const struct vhdx_region *region, struct vhdx_metadata *md);
 
 void vhdx_metadata_publish(struct vd_fact *details, const struct vhdx_metadata *md);
 

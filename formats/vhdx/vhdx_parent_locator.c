@@ -145,11 +145,10 @@ static void entries_walk(struct vd_ctx *ctx, uint64_t at, const uint8_t *item, u
         kv->entry_at = at + VHDX_LOCATOR_HEADER_SIZE + (uint64_t)i * VHDX_LOCATOR_ENTRY_SIZE;
         kv->key = string_at(ctx, item, length, vd_load_le32(e + VHDX_LOCATOR_KEY_OFFSET),
                             vd_load_le16(e + VHDX_LOCATOR_KEY_LENGTH), kv->entry_at, i);
-        kv->value = kv->key == NULL ? NULL
-                                    : string_at(ctx, item, length,
-                                                vd_load_le32(e + VHDX_LOCATOR_VALUE_OFFSET),
-                                                vd_load_le16(e + VHDX_LOCATOR_VALUE_LENGTH),
-                                                kv->entry_at, i);
+        kv->value = kv->key == NULL
+                        ? NULL
+                        : string_at(ctx, item, length, vd_load_le32(e + VHDX_LOCATOR_VALUE_OFFSET),
+                                    vd_load_le16(e + VHDX_LOCATOR_VALUE_LENGTH), kv->entry_at, i);
         if (kv->value == NULL) {
             VD_FREE_AND_NULL(kv->key);
             continue;

@@ -38,9 +38,9 @@ static bool table_verify(struct vd_ctx *ctx, int index, const uint8_t *raw)
     if (memcmp(raw, VHDX_REGION_SIGNATURE, 4) != 0) {
         char found[VD_TEXT_BYTES_CAP(4)];
         vd_text_bytes(raw, 4, found, sizeof(found));
-        vd_report_values(ctx, VD_F_VHDX_REGION_SIGNATURE,
-                         VD_LOC("vhdx.region_table", index, at, 4), VHDX_REGION_SIGNATURE, found,
-                         "region table %d has no \"regi\" signature", index + 1);
+        vd_report_values(ctx, VD_F_VHDX_REGION_SIGNATURE, VD_LOC("vhdx.region_table", index, at, 4),
+                         VHDX_REGION_SIGNATURE, found, "region table %d has no \"regi\" signature",
+                         index + 1);
         return false;
     }
     computed = table_crc(raw);
@@ -48,9 +48,8 @@ static bool table_verify(struct vd_ctx *ctx, int index, const uint8_t *raw)
         snprintf(expected, sizeof(expected), "0x%08" PRIx32, computed);
         snprintf(actual, sizeof(actual), "0x%08" PRIx32, stored);
         vd_report_values(ctx, VD_F_VHDX_REGION_CHECKSUM,
-                         VD_LOC("vhdx.region_table", index, at + VHDX_REGION_CHECKSUM, 4),
-                         expected, actual, "region table %d checksum does not match its 64 KiB",
-                         index + 1);
+                         VD_LOC("vhdx.region_table", index, at + VHDX_REGION_CHECKSUM, 4), expected,
+                         actual, "region table %d checksum does not match its 64 KiB", index + 1);
         return false;
     }
     if (count > VHDX_REGION_MAX_ENTRIES) {
@@ -142,7 +141,8 @@ static void entries_walk(struct vd_ctx *ctx, int index, const uint8_t *raw,
     count = count > VHDX_REGION_MAX_ENTRIES ? VHDX_REGION_MAX_ENTRIES : count;
     for (uint32_t i = 0; i < count; i++) {
         const uint8_t *e = entries + (size_t)i * VHDX_REGION_ENTRY_SIZE;
-        uint64_t at = table_offset(index) + VHDX_REGION_ENTRIES + (uint64_t)i * VHDX_REGION_ENTRY_SIZE;
+        uint64_t at =
+            table_offset(index) + VHDX_REGION_ENTRIES + (uint64_t)i * VHDX_REGION_ENTRY_SIZE;
         char guid[VD_GUID_TEXT_LEN];
         const char *structure = "vhdx.region";
 
@@ -163,15 +163,13 @@ static void entries_walk(struct vd_ctx *ctx, int index, const uint8_t *raw,
             out->unsupported = true;
             vd_report(ctx, VD_F_VHDX_REGION_UNKNOWN_REQUIRED,
                       VD_LOC("vhdx.region_table", i, at, 16),
-                      "region %s is unknown and Required: the disk cannot be interpreted",
-                      guid);
+                      "region %s is unknown and Required: the disk cannot be interpreted", guid);
         } else {
             vd_report(ctx, VD_F_VHDX_REGION_UNKNOWN, VD_LOC("vhdx.region_table", i, at, 16),
                       "unknown optional region %s", guid);
         }
         vd_claim(ctx, structure, -1, vd_load_le64(e + VHDX_REGION_ENTRY_FILE_OFFSET),
-                 vd_load_le32(e + VHDX_REGION_ENTRY_LENGTH), at + VHDX_REGION_ENTRY_FILE_OFFSET,
-                 8);
+                 vd_load_le32(e + VHDX_REGION_ENTRY_LENGTH), at + VHDX_REGION_ENTRY_FILE_OFFSET, 8);
     }
 }
 
@@ -234,16 +232,15 @@ enum vd_status vhdx_regions_load(struct vd_ctx *ctx, struct vhdx_regions *out)
     if (st == VD_OK) {
         out->table = valid[0] ? 0 : valid[1] ? 1 : -1;
         if (out->table < 0) {
-            vd_report(ctx, VD_F_VHDX_REGION_NONE_VALID,
-                      VD_LOC("vhdx.region_table", -1, VHDX_REGION1_OFFSET,
-                             2 * VHDX_REGION_TABLE_SIZE),
-                      "neither region table is valid");
+            vd_report(
+                ctx, VD_F_VHDX_REGION_NONE_VALID,
+                VD_LOC("vhdx.region_table", -1, VHDX_REGION1_OFFSET, 2 * VHDX_REGION_TABLE_SIZE),
+                "neither region table is valid");
         } else {
             if (valid[0] && valid[1]) {
                 tables_compare(ctx, raw, raw + VHDX_REGION_TABLE_SIZE);
             }
-            entries_walk(ctx, out->table, raw + (size_t)out->table * VHDX_REGION_TABLE_SIZE,
-                         out);
+            entries_walk(ctx, out->table, raw + (size_t)out->table * VHDX_REGION_TABLE_SIZE, out);
             required_check(ctx, out->table, out);
         }
     }

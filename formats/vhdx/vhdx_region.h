@@ -18,7 +18,7 @@ struct vhdx_region {
 };
 
 struct vhdx_regions {
-    int table;     /* the table used (0 or 1), -1 when neither is valid */
+    int table;        /* the table used (0 or 1), -1 when neither is valid */
     bool unsupported; /* an unknown region is marked Required */
     struct vhdx_region bat;
     struct vhdx_region metadata;

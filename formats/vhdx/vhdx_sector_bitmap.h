@@ -13,8 +13,8 @@
 #include "vd_format.h"
 
 struct vhdx_bitmap_cache {
-    uint8_t *bits;  /* VHDX_SECTOR_BITMAP_SIZE bytes, allocated on first use */
-    int64_t chunk;  /* chunk whose bitmap is loaded, -1 = none */
+    uint8_t *bits; /* VHDX_SECTOR_BITMAP_SIZE bytes, allocated on first use */
+    int64_t chunk; /* chunk whose bitmap is loaded, -1 = none */
 };
 
 void vhdx_bitmap_cache_init(struct vhdx_bitmap_cache *c);

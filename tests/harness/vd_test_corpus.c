@@ -1,0 +1,156 @@
+#include "vd_test_corpus.h"
+
+#include <dirent.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vd_test.h"
+#include "vd_test_image.h"
+
+struct vd_image_result *vd_test_analyze_file(const char *path, unsigned mask)
+{
+    struct vd_analyze_options opt = {.hash_mask = mask, .limits = VD_LIMITS_DEFAULT};
+    struct vd_image_result *r = vd_analyze_path(path, &opt);
+
+    if (r == NULL) {
+        abort();
+    }
+    return r;
+}
+
+const struct vd_fact *vd_test_fact(const struct vd_fact *f, const char *a, const char *b)
+{
+    f = vd_fact_get(f, a);
+    return b != NULL ? vd_fact_get(f, b) : f;
+}
+
+static int name_order(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+size_t vd_test_list_dir(const char *dir, const char *suffix, char **names, size_t max)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    size_t n = 0;
+
+    if (d == NULL) {
+        return 0;
+    }
+    while ((e = readdir(d)) != NULL && n < max) {
+        size_t len = strlen(e->d_name);
+        if (len > strlen(suffix) && strcmp(e->d_name + len - strlen(suffix), suffix) == 0) {
+            names[n++] = strdup(e->d_name);
+        }
+    }
+    closedir(d);
+    qsort(names, n, sizeof(*names), name_order);
+    return n;
+}
+
+void vd_test_check_expect_file(const char *image, const char *expect)
+{
+    struct vd_image_result *r = vd_test_analyze_file(image, 1u << VD_DIGEST_SHA256);
+    struct vd_expect want[64];
+    size_t n = 0;
+    char line[512];
+    FILE *f = fopen(expect, "r");
+
+    EXPECT(f != NULL);
+    while (f != NULL && fgets(line, sizeof(line), f) != NULL) {
+        char key[64];
+        char value[200];
+        uint64_t offset;
+        if (line[0] == '#' || sscanf(line, "%63s %199s", key, value) != 2) {
+            continue;
+        }
+        if (strcmp(key, "verdict") == 0) {
+            EXPECT_STR(vd_verdict_name(r->verdict), value);
+        } else if (strcmp(key, "virtual_size") == 0) {
+            EXPECT_U64(r->info.virtual_size, strtoull(value, NULL, 10));
+        } else if (strcmp(key, "virtual_sha256") == 0) {
+            EXPECT_STR(r->virtual_disk.hex[VD_DIGEST_SHA256], value);
+        } else if (strcmp(key, "finding") == 0 && n < 64 &&
+                   sscanf(line, "%*s %*s %" SCNu64, &offset) == 1) {
+            want[n].id = strdup(value);
+            want[n].offset = offset;
+            n++;
+        } else {
+            fprintf(stderr, "%s: bad line: %s", expect, line);
+            EXPECT(0);
+        }
+    }
+    if (f != NULL) {
+        fclose(f);
+    }
+    fprintf(stderr, "  %s\n", image);
+    vd_test_expect_findings(r, want, n, image, 0);
+    for (size_t i = 0; i < n; i++) {
+        free((char *)want[i].id);
+    }
+    vd_result_free(r);
+}
+
+uint8_t *vd_test_slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    uint8_t *data = NULL;
+    long size;
+
+    if (f == NULL || fseek(f, 0, SEEK_END) != 0 || (size = ftell(f)) < 0 ||
+        fseek(f, 0, SEEK_SET) != 0) {
+        abort();
+    }
+    data = malloc((size_t)size + 1);
+    if (data == NULL || fread(data, 1, (size_t)size, f) != (size_t)size) {
+        abort();
+    }
+    fclose(f);
+    *len = (size_t)size;
+    return data;
+}
+
+void vd_test_truncation_sweep(const char *path, size_t fine, size_t step)
+{
+    size_t len;
+    uint8_t *data = vd_test_slurp(path, &len);
+    size_t bad = 0;
+    size_t cuts = 0;
+
+    for (size_t cut = 0; cut < len; cut += cut < (1u << 20) ? fine : step) {
+        struct vd_image_result *r = vd_test_analyze(data, cut, 0);
+        if (r->verdict != VD_VERDICT_ERRORS && r->verdict != VD_VERDICT_UNRECOGNIZED) {
+            if (bad++ < 5) {
+                fprintf(stderr, "    cut at %zu: verdict %s\n", cut, vd_verdict_name(r->verdict));
+            }
+        }
+        vd_result_free(r);
+        cuts++;
+    }
+    fprintf(stderr, "  %s (%zu lengths)\n", path, cuts);
+    EXPECT_U64(bad, 0);
+    free(data);
+}
+
+size_t vd_test_check_corpus_dir(const char *dir, const char *suffix)
+{
+    char path[4096];
+    char *names[256];
+    size_t n;
+
+    snprintf(path, sizeof(path), "%s/corpus/%s", vd_test_source_dir(), dir);
+    n = vd_test_list_dir(path, suffix, names, 256);
+    for (size_t i = 0; i < n; i++) {
+        char image[4400];
+        char expect[4400];
+        snprintf(image, sizeof(image), "%s/%s", path, names[i]);
+        snprintf(expect, sizeof(expect), "%s/%.*s.expect", path,
+                 (int)(strlen(names[i]) - strlen(suffix)), names[i]);
+        vd_test_check_expect_file(image, expect);
+        free(names[i]);
+    }
+    return n;
+}

@@ -1,0 +1,37 @@
+/* Helpers for tests over real image files: corpus listings, .expect files, sweeps. */
+#ifndef VD_TEST_CORPUS_H
+#define VD_TEST_CORPUS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vd_analyze.h"
+
+/* Analyzes a file with default limits; aborts on out of memory. */
+struct vd_image_result *vd_test_analyze_file(const char *path, unsigned hash_mask);
+
+/* details->a->b (b may be NULL); NULL when absent. */
+const struct vd_fact *vd_test_fact(const struct vd_fact *f, const char *a, const char *b);
+
+/* Lists the files of dir ending in suffix, sorted (strdup'ed names); returns the count. */
+size_t vd_test_list_dir(const char *dir, const char *suffix, char **names, size_t max);
+
+/*
+ * Compares one image with its .expect file (lines: verdict V, virtual_size N,
+ * virtual_sha256 H, finding ID OFFSET; # comments): the findings must match exactly.
+ */
+void vd_test_check_expect_file(const char *image, const char *expect);
+
+/* Every IMAGE.<suffix> of corpus/<dir> against IMAGE.expect; returns how many. */
+size_t vd_test_check_corpus_dir(const char *dir, const char *suffix);
+
+/* Reads a whole file into memory (malloc'ed). */
+uint8_t *vd_test_slurp(const char *path, size_t *len);
+
+/*
+ * Cuts the image at every `fine` bytes below 1 MiB and every `step` bytes after it: each
+ * cut must give errors (or be unrecognized), never clean or warnings only.
+ */
+void vd_test_truncation_sweep(const char *path, size_t fine, size_t step);
+
+#endif
