@@ -205,6 +205,11 @@ static bool descriptor_ok(struct scan *s, const struct entry *e, uint32_t i, con
                "a descriptor's FileOffset or ZeroLength is not 4 KiB aligned");
         return false;
     }
+    if (zero && vd_load_le32(d + VHDX_LOG_DESC_TRAILING) != 0) {
+        defect(s, report, VD_F_VHDX_LOG_DESCRIPTOR_RESERVED, e, delta + VHDX_LOG_DESC_TRAILING, 4,
+               "a zero descriptor's Reserved field is not zero");
+        return false;
+    }
     if (vd_load_le64(d + VHDX_LOG_DESC_SEQUENCE) != e->seq) {
         defect(s, report, VD_F_VHDX_LOG_DESCRIPTOR_SEQUENCE, e, delta + VHDX_LOG_DESC_SEQUENCE, 8,
                "a descriptor's SequenceNumber differs from the entry's");
@@ -233,10 +238,12 @@ static enum vd_status data_sector_ok(struct scan *s, const struct entry *e, uint
     if (memcmp(sector, VHDX_LOG_DATA_SIGNATURE, 4) != 0) {
         defect(s, report, VD_F_VHDX_LOG_DATA_SIGNATURE, e, delta, 4,
                "a data sector has no data signature");
-    } else if (vd_load_le32(sector + VHDX_LOG_DATA_SEQUENCE_HIGH) != (uint32_t)(e->seq >> 32) ||
-               vd_load_le32(sector + VHDX_LOG_DATA_SEQUENCE_LOW) != (uint32_t)e->seq) {
+    } else if (vd_load_le32(sector + VHDX_LOG_DATA_SEQUENCE_HIGH) != (uint32_t)(e->seq >> 32)) {
         defect(s, report, VD_F_VHDX_LOG_DATA_SEQUENCE, e, delta + VHDX_LOG_DATA_SEQUENCE_HIGH, 4,
-               "a data sector's sequence differs from the entry's");
+               "a data sector's SequenceHigh differs from the entry's sequence");
+    } else if (vd_load_le32(sector + VHDX_LOG_DATA_SEQUENCE_LOW) != (uint32_t)e->seq) {
+        defect(s, report, VD_F_VHDX_LOG_DATA_SEQUENCE, e, delta + VHDX_LOG_DATA_SEQUENCE_LOW, 4,
+               "a data sector's SequenceLow differs from the entry's sequence");
     } else {
         *ok = true;
     }
@@ -459,7 +466,8 @@ struct replay {
 static bool target_reserved(const struct scan *s, uint64_t target, uint64_t length)
 {
     uint64_t end = target + length;
-    return target < VHDX_HEADER_SECTION_SIZE ||
+    /* Region tables are updated through the log (§2.2.3); the identifier and headers are not. */
+    return target < VHDX_REGION1_OFFSET ||
            (target < s->ring.at + s->ring.length && s->ring.at < end);
 }
 
