@@ -174,7 +174,7 @@ enum vd_status vhdx_headers_load(struct vd_ctx *ctx, struct vhdx_headers *hs)
         if (st != VD_OK) {
             return st;
         }
-        vd_claim(ctx, "vhdx.header", i, at, VHDX_HEADER_SLOT, at, 4);
+        vd_claim(ctx, "vhdx.header", -1, at, VHDX_HEADER_SLOT, at, 4);
         hs->valid[i] = header_verify(ctx, i, hs->raw[i]);
         header_decode(hs->raw[i], &hs->h[i]);
         if (hs->valid[i]) {

@@ -142,14 +142,17 @@ static void report_entry(struct vd_ctx *ctx, enum vd_finding_id id, const struct
               "BAT entry %" PRIu64 " (0x%016" PRIx64 "): %s", index, e->raw, what);
 }
 
-/* VHDX-17, VHDX-19: reserved bits, and offsets of entries that place no block. */
+/*
+ * VHDX-17, VHDX-19: reserved bits, and the offset of entries whose FileOffsetMB is
+ * reserved: NOT_PRESENT and ZERO (§2.5.1.1; UNDEFINED and UNMAPPED may keep an offset).
+ */
 static void check_entry_bits(struct vd_ctx *ctx, const struct vhdx_bat_entry *e, uint64_t index,
-                             bool places_block)
+                             bool offset_reserved)
 {
     if ((e->raw & VHDX_BAT_RESERVED_MASK) != 0) {
         report_entry(ctx, VD_F_VHDX_BAT_ENTRY_RESERVED, e, index, "reserved bits 3-19 are set");
     }
-    if (!places_block && e->file_offset != 0) {
+    if (offset_reserved && e->file_offset != 0) {
         report_entry(ctx, VD_F_VHDX_BAT_OFFSET_NOT_PRESENT, e, index,
                      "FileOffsetMB is set for a block without data");
     }
@@ -220,7 +223,8 @@ static void walk_payload(struct vd_ctx *ctx, struct vhdx_image *img, const struc
         return;
     }
     places = payload_state_check(ctx, img, e, index);
-    check_entry_bits(ctx, e, index, places);
+    check_entry_bits(ctx, e, index,
+                     e->state == VHDX_PAYLOAD_NOT_PRESENT || e->state == VHDX_PAYLOAD_ZERO);
     if (places) {
         uint64_t disk_left = img->md.virtual_size - block * img->bat.block_size;
         claim_block(ctx, e, index, "vhdx.block", img->bat.block_size,
@@ -276,7 +280,7 @@ static enum vd_status walk_bitmap(struct vd_ctx *ctx, struct vhdx_image *img,
 {
     bool present = e->state == VHDX_SB_PRESENT;
 
-    check_entry_bits(ctx, e, index, present);
+    check_entry_bits(ctx, e, index, e->state == VHDX_SB_NOT_PRESENT);
     if (e->state != VHDX_SB_NOT_PRESENT && !present) {
         report_entry(ctx, VD_F_VHDX_BAT_SB_STATE, e, index, "invalid sector bitmap state");
     } else if (present && !img->differencing) {

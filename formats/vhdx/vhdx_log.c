@@ -661,14 +661,18 @@ static bool ring_place(struct vd_ctx *ctx, const struct vhdx_header *h, uint64_t
     if (ring->length == 0) {
         return false;
     }
-    vd_claim(ctx, "vhdx.log", -1, ring->at, ring->length, header_at + VHDX_HEADER_LOG_OFFSET, 12);
     if (!vd_range_fits(ring->at, ring->length, ctx->file_size)) {
         vd_report(ctx, VD_F_VHDX_LOG_OUTSIDE_FILE,
                   VD_LOC("vhdx.header", -1, header_at + VHDX_HEADER_LOG_LENGTH, 12),
                   "the %" PRIu64 "-byte log at 0x%" PRIx64 " runs past the %" PRIu64 "-byte file",
                   ring->length, ring->at, ctx->file_size);
+        if (ring->at < ctx->file_size) {
+            vd_claim(ctx, "vhdx.log", -1, ring->at, ctx->file_size - ring->at,
+                     header_at + VHDX_HEADER_LOG_LENGTH, 12);
+        }
         return false;
     }
+    vd_claim(ctx, "vhdx.log", -1, ring->at, ring->length, header_at + VHDX_HEADER_LOG_LENGTH, 12);
     return ring->at % VHDX_MiB == 0 && ring->length % VHDX_MiB == 0;
 }
 
@@ -729,6 +733,11 @@ enum vd_status vhdx_log_check(struct vd_ctx *ctx, const struct vhdx_header *h, u
                   "LogGuid is set: the log may hold updates that were never applied");
     }
     if (!ring_place(ctx, h, header_at, &s.ring)) {
+        if (!guid_zero && h->log_length == 0) {
+            vd_report(ctx, VD_F_VHDX_LOG_NO_ACTIVE_SEQUENCE,
+                      VD_LOC("vhdx.header", -1, header_at + VHDX_HEADER_LOG_LENGTH, 4),
+                      "LogGuid is set but the log is empty (LogLength 0): nothing is replayed");
+        }
         vd_fact_str(vd_fact_object(ctx->semantics, "vhdx_log"), "state",
                     guid_zero ? "empty" : "unreadable");
         return VD_OK;

@@ -132,7 +132,8 @@ static bool entry_check_placement(struct vd_ctx *ctx, const struct table *t, uin
     uint32_t flags = vd_load_le32(e + VHDX_METADATA_ENTRY_FLAGS);
     bool inside = true;
 
-    if (length > 0 && offset < VHDX_METADATA_TABLE_SIZE) {
+    /* §2.6.1.2: an item lies after the table; an empty one has offset 0. */
+    if (length > 0 ? offset < VHDX_METADATA_TABLE_SIZE : offset != 0) {
         vd_report(ctx, VD_F_VHDX_METADATA_ITEM_OFFSET,
                   VD_LOC("vhdx.metadata_table", i, at + VHDX_METADATA_ENTRY_OFFSET, 4),
                   "item %" PRIu32 " at offset %" PRIu32 " lies inside the table", i, offset);

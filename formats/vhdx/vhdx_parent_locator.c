@@ -53,7 +53,8 @@ static char *string_at(struct vd_ctx *ctx, const uint8_t *item, uint32_t length,
     size_t cap = VD_TEXT_UTF16_CAP((size_t)size / 2);
     char *out;
 
-    if (size == 0 || size % 2 != 0 || !vd_range_fits(offset, size, length)) {
+    if (size == 0 || size % 2 != 0 || offset < VHDX_LOCATOR_HEADER_SIZE ||
+        !vd_range_fits(offset, size, length)) {
         vd_report(ctx, VD_F_VHDX_LOCATOR_ENTRY_BOUNDS,
                   VD_LOC("vhdx.parent_locator", i, entry_at, VHDX_LOCATOR_ENTRY_SIZE),
                   "entry %" PRIu32 ": %" PRIu16 " bytes at %" PRIu32 " do not fit the %" PRIu32

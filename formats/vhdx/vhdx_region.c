@@ -168,7 +168,7 @@ static void entries_walk(struct vd_ctx *ctx, int index, const uint8_t *raw,
             vd_report(ctx, VD_F_VHDX_REGION_UNKNOWN, VD_LOC("vhdx.region_table", i, at, 16),
                       "unknown optional region %s", guid);
         }
-        vd_claim(ctx, structure, -1, vd_load_le64(e + VHDX_REGION_ENTRY_FILE_OFFSET),
+        vd_claim(ctx, structure, (int64_t)i, vd_load_le64(e + VHDX_REGION_ENTRY_FILE_OFFSET),
                  vd_load_le32(e + VHDX_REGION_ENTRY_LENGTH), at + VHDX_REGION_ENTRY_FILE_OFFSET, 8);
     }
 }
@@ -224,7 +224,7 @@ enum vd_status vhdx_regions_load(struct vd_ctx *ctx, struct vhdx_regions *out)
         }
         st = vd_ctx_read(ctx, table_offset(i), t, VHDX_REGION_TABLE_SIZE);
         if (st == VD_OK) {
-            vd_claim(ctx, "vhdx.region_table", i, table_offset(i), VHDX_REGION_TABLE_SIZE,
+            vd_claim(ctx, "vhdx.region_table", -1, table_offset(i), VHDX_REGION_TABLE_SIZE,
                      table_offset(i), 4);
             valid[i] = table_verify(ctx, i, t);
         }
