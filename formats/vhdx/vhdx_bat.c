@@ -45,13 +45,9 @@ void vhdx_bat_init(struct vd_ctx *ctx, struct vhdx_bat *bat, const struct vhdx_r
     bat->readable = bat->readable < in_file ? bat->readable : in_file;
 }
 
-enum vd_status vhdx_bat_get(struct vd_ctx *ctx, struct vhdx_bat *bat, uint64_t index,
-                            struct vhdx_bat_entry *out)
+enum vd_status vhdx_bat_window(struct vd_ctx *ctx, struct vhdx_bat *bat, uint64_t index,
+                               const uint8_t **raw, size_t *avail)
 {
-    memset(out, 0, sizeof(*out));
-    if (index >= bat->readable) {
-        return VD_OK;
-    }
     if (index < bat->window_first || index - bat->window_first >= bat->window_count) {
         uint64_t per_window = sizeof(bat->window) / VHDX_BAT_ENTRY_SIZE;
         uint64_t first = index - index % per_window;
@@ -65,9 +61,34 @@ enum vd_status vhdx_bat_get(struct vd_ctx *ctx, struct vhdx_bat *bat, uint64_t i
         bat->window_first = first;
         bat->window_count = (uint32_t)count;
     }
-    out->raw = vd_load_le64(bat->window + (index - bat->window_first) * VHDX_BAT_ENTRY_SIZE);
-    out->state = (unsigned)(out->raw & VHDX_BAT_STATE_MASK);
-    out->file_offset = (out->raw >> VHDX_BAT_OFFSET_SHIFT) << VHDX_BAT_OFFSET_SHIFT;
-    out->at = bat->offset + index * VHDX_BAT_ENTRY_SIZE;
+    *raw = bat->window + (index - bat->window_first) * VHDX_BAT_ENTRY_SIZE;
+    *avail = (size_t)(bat->window_count - (index - bat->window_first));
     return VD_OK;
+}
+
+void vhdx_bat_decode(const struct vhdx_bat *bat, uint64_t index, uint64_t raw,
+                     struct vhdx_bat_entry *out)
+{
+    out->raw = raw;
+    out->state = (unsigned)(raw & VHDX_BAT_STATE_MASK);
+    out->file_offset = (raw >> VHDX_BAT_OFFSET_SHIFT) << VHDX_BAT_OFFSET_SHIFT;
+    out->at = bat->offset + index * VHDX_BAT_ENTRY_SIZE;
+}
+
+enum vd_status vhdx_bat_get(struct vd_ctx *ctx, struct vhdx_bat *bat, uint64_t index,
+                            struct vhdx_bat_entry *out)
+{
+    const uint8_t *raw;
+    size_t avail;
+    enum vd_status st;
+
+    if (index >= bat->readable) {
+        memset(out, 0, sizeof(*out));
+        return VD_OK;
+    }
+    st = vhdx_bat_window(ctx, bat, index, &raw, &avail);
+    if (st == VD_OK) {
+        vhdx_bat_decode(bat, index, vd_load_le64(raw), out);
+    }
+    return st;
 }

@@ -55,6 +55,17 @@ static inline bool vhdx_bat_is_bitmap(const struct vhdx_bat *bat, uint64_t index
     return index % (bat->chunk_ratio + 1) == bat->chunk_ratio;
 }
 
+/*
+ * The raw entries from `index` on that the window holds (*avail of them, at least one);
+ * index must be < bat->readable. For walks that visit every entry in order.
+ */
+VD_MUST_CHECK enum vd_status vhdx_bat_window(struct vd_ctx *ctx, struct vhdx_bat *bat,
+                                             uint64_t index, const uint8_t **raw, size_t *avail);
+
+/* Decodes a raw entry found at `index`. */
+void vhdx_bat_decode(const struct vhdx_bat *bat, uint64_t index, uint64_t raw,
+                     struct vhdx_bat_entry *out);
+
 /* Entry `index`; entries the file does not hold read as NOT_PRESENT with at = 0. */
 VD_MUST_CHECK enum vd_status vhdx_bat_get(struct vd_ctx *ctx, struct vhdx_bat *bat, uint64_t index,
                                           struct vhdx_bat_entry *out);

@@ -315,9 +315,37 @@ static void publish_walk(struct vd_ctx *ctx, const struct vhdx_image *img, const
     vd_fact_u64(bat, "partially_present_sectors", w->partial_present_sectors);
 }
 
+/* One entry, in table order; the cursor advances by counting, never by dividing. */
+struct cursor {
+    uint64_t index;
+    uint64_t block;
+    uint64_t in_chunk;
+};
+
+static enum vd_status walk_entry(struct vd_ctx *ctx, struct vhdx_image *img, struct cursor *c,
+                                 uint64_t raw, struct walk *w)
+{
+    struct vhdx_bat_entry e;
+    enum vd_status st = VD_OK;
+
+    vhdx_bat_decode(&img->bat, c->index, raw, &e);
+    if (c->in_chunk == img->bat.chunk_ratio) {
+        st = walk_bitmap(ctx, img, &e, c->index, w->chunk, w);
+        w->chunk++;
+        w->chunk_partial = 0;
+        c->in_chunk = 0;
+    } else {
+        walk_payload(ctx, img, &e, c->index, c->block++, w);
+        c->in_chunk++;
+    }
+    c->index++;
+    return st;
+}
+
 enum vd_status vhdx_walk(struct vd_ctx *ctx, void *state)
 {
     struct vhdx_image *img = state;
+    struct cursor c = {0, 0, 0};
     struct walk w;
     enum vd_status st = VD_OK;
 
@@ -325,21 +353,26 @@ enum vd_status vhdx_walk(struct vd_ctx *ctx, void *state)
         return VD_OK;
     }
     memset(&w, 0, sizeof(w));
-    for (uint64_t index = 0; index < img->bat.readable && st == VD_OK; index++) {
-        uint64_t chunk = index / (img->bat.chunk_ratio + 1);
-        struct vhdx_bat_entry e;
-        if (chunk != w.chunk) {
-            w.chunk = chunk;
-            w.chunk_partial = 0;
-        }
-        st = vhdx_bat_get(ctx, &img->bat, index, &e);
-        if (st != VD_OK) {
-            break;
-        }
-        if (vhdx_bat_is_bitmap(&img->bat, index)) {
-            st = walk_bitmap(ctx, img, &e, index, chunk, &w);
-        } else {
-            walk_payload(ctx, img, &e, index, index - chunk, &w);
+    while (c.index < img->bat.readable && st == VD_OK) {
+        const uint8_t *raw;
+        size_t avail;
+        st = vhdx_bat_window(ctx, &img->bat, c.index, &raw, &avail);
+        for (size_t k = 0; k < avail && st == VD_OK; k++) {
+            uint64_t v = vd_load_le64(raw + k * VHDX_BAT_ENTRY_SIZE);
+            /* The common unallocated payload entry has nothing to check: count it. */
+            if (c.in_chunk != img->bat.chunk_ratio && c.block < img->bat.payload_blocks &&
+                (v == VHDX_PAYLOAD_ZERO || v == VHDX_PAYLOAD_NOT_PRESENT)) {
+                w.by_state[v]++;
+                c.block++;
+                c.in_chunk++;
+                c.index++;
+            } else {
+                uint64_t window = img->bat.window_first;
+                st = walk_entry(ctx, img, &c, v, &w);
+                if (img->bat.window_first != window) {
+                    break; /* a sector bitmap check moved the window: raw is stale */
+                }
+            }
         }
     }
     publish_walk(ctx, img, &w);
