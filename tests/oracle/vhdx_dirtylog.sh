@@ -189,7 +189,7 @@ fi
 read_orig >"$scratch/atime.vhdx"
 touch -a -d '2001-01-01 00:00:00' "$scratch/atime.vhdx"
 a0=$(stat -c %x "$scratch/atime.vhdx")
-"$vdcheck" --json --hash sha256 "$scratch/atime.vhdx" >/dev/null 2>&1 || true
+"$vdcheck" --json "$scratch/atime.vhdx" >/dev/null 2>&1 || true # any read would move it
 check "vdcheck leaves an old atime alone (copy with atime 2001; relatime would move it)" \
   "$a0" "$(stat -c %x "$scratch/atime.vhdx")"
 rm -f "$scratch/atime.vhdx"
