@@ -120,6 +120,8 @@ enum vd_status vhdx_open(struct vd_ctx *ctx, void **state)
         st == VD_OK && img->md.usable && img->regions.bat.present && !img->regions.unsupported;
     if (img->bat_usable) {
         vhdx_bat_init(ctx, &img->bat, &img->regions.bat, &img->md);
+    } else {
+        ctx->extents->incomplete = true; /* blocks go unclaimed: no verdict on slack */
     }
     publish_info(ctx, img);
     return st;
