@@ -38,6 +38,12 @@ static inline uint64_t vhdx_header_offset(int index)
 VD_MUST_CHECK enum vd_status vhdx_file_id_check(struct vd_ctx *ctx);
 
 /*
+ * The reserved rest of the header section (§2.2) is claimed when it holds only zeros;
+ * anything else there is left unclaimed, so slack accounting reports it as data.
+ */
+VD_MUST_CHECK enum vd_status vhdx_reserved_area_claim(struct vd_ctx *ctx);
+
+/*
  * Reads and checks both headers and chooses the current one (VHDX-02, VHDX-03). Returns
  * VD_OK with hs->current == -1 after the fatal finding when no header is valid.
  */

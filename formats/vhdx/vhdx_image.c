@@ -93,6 +93,9 @@ enum vd_status vhdx_open(struct vd_ctx *ctx, void **state)
     check_file_size(ctx);
     st = vhdx_file_id_check(ctx);
     if (st == VD_OK) {
+        st = vhdx_reserved_area_claim(ctx);
+    }
+    if (st == VD_OK) {
         st = vhdx_headers_load(ctx, &img->headers);
     }
     if (st != VD_OK || img->headers.current < 0) {

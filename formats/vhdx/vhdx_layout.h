@@ -59,6 +59,10 @@
 #define VHDX_REGION_ENTRY_FLAGS       28u
 #define VHDX_REGION_FLAG_REQUIRED     0x1u
 
+/* §2.2: the rest of the header section is reserved. */
+#define VHDX_RESERVED_AREA_OFFSET (320u * VHDX_KiB)
+#define VHDX_RESERVED_AREA_SIZE   (VHDX_HEADER_SECTION_SIZE - VHDX_RESERVED_AREA_OFFSET)
+
 /* §2.3 Log. Entries are made of 4 KiB sectors. */
 #define VHDX_LOG_SECTOR                    4096u
 #define VHDX_LOG_ENTRY_SIGNATURE           "loge"

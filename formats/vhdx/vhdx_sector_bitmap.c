@@ -39,7 +39,7 @@ enum vd_status vhdx_bitmap_load(struct vd_ctx *ctx, struct vhdx_bitmap_cache *c,
 
 static bool bit(const uint8_t *bits, uint64_t i)
 {
-    return (bits[i / 8] >> (i % 8)) & 1u;
+    return ((unsigned)bits[i / 8] >> (i % 8)) & 1u;
 }
 
 uint64_t vhdx_bitmap_count(const uint8_t *bits, uint64_t first, uint64_t count)

@@ -251,11 +251,11 @@ VD_TEST(overlay_zero_patches)
     EXPECT(vd_overlay_add(&x.ov, 23, 1, NULL) == VD_OK);
     EXPECT(vd_overlay_read(&x.ov, x.src, 18, buf, sizeof(buf)) == VD_OK);
     {
-        static const uint8_t want[12] = {0x10 + 18, 0x10 + 19, 0, 0, 1, 0, 3, 4, 0, 0,
-                                         0x10 + 28, 0x10 + 29};
+        static const uint8_t want[12] = {0x10 + 18, 0x10 + 19, 0, 0, 1,         0,
+                                         3,         4,         0, 0, 0x10 + 28, 0x10 + 29};
         EXPECT(memcmp(buf, want, sizeof(want)) == 0);
     }
-    EXPECT_U64(x.ov.bytes, 4); /* zero patches hold no data */
+    EXPECT_U64(x.ov.bytes, 4);                           /* zero patches hold no data */
     EXPECT(vd_overlay_add(&x.ov, 40, 0, NULL) == VD_OK); /* empty: ignored */
     EXPECT_U64(x.ov.count, 3);
     ov_close(&x);
@@ -302,12 +302,12 @@ VD_TEST(overlay_ranges_are_sorted_and_merged)
 
     ov_open(&x);
     memset(d, 0x77, sizeof(d));
-    EXPECT(vd_overlay_add(&x.ov, 40, 4, d) == VD_OK);  /* 40..44 */
-    EXPECT(vd_overlay_add(&x.ov, 10, 6, d) == VD_OK);  /* 10..16 */
+    EXPECT(vd_overlay_add(&x.ov, 40, 4, d) == VD_OK);    /* 40..44 */
+    EXPECT(vd_overlay_add(&x.ov, 10, 6, d) == VD_OK);    /* 10..16 */
     EXPECT(vd_overlay_add(&x.ov, 14, 6, NULL) == VD_OK); /* 14..20: overlaps */
-    EXPECT(vd_overlay_add(&x.ov, 20, 2, d) == VD_OK);  /* 20..22: adjacent */
-    EXPECT(vd_overlay_add(&x.ov, 30, 2, d) == VD_OK);  /* 30..32: apart */
-    EXPECT(vd_overlay_add(&x.ov, 11, 2, d) == VD_OK);  /* inside 10..16 */
+    EXPECT(vd_overlay_add(&x.ov, 20, 2, d) == VD_OK);    /* 20..22: adjacent */
+    EXPECT(vd_overlay_add(&x.ov, 30, 2, d) == VD_OK);    /* 30..32: apart */
+    EXPECT(vd_overlay_add(&x.ov, 11, 2, d) == VD_OK);    /* inside 10..16 */
     n = vd_overlay_ranges(&x.ov, r, 8);
     EXPECT_U64(n, 3);
     EXPECT_U64(r[0].offset, 10);
