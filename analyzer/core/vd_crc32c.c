@@ -58,3 +58,10 @@ uint32_t vd_crc32c_zeros(uint32_t crc, size_t len)
     }
     return crc;
 }
+
+uint32_t vd_crc32c_sealed(const uint8_t *data, size_t len, size_t field)
+{
+    uint32_t crc = vd_crc32c_update(0, data, field);
+    crc = vd_crc32c_zeros(crc, 4);
+    return vd_crc32c_update(crc, data + field + 4, len - field - 4);
+}

@@ -17,6 +17,12 @@ static inline uint32_t vd_crc32c(const void *data, size_t len)
     return vd_crc32c_update(0, data, len);
 }
 
+/*
+ * The CRC of data[0..len) with the 4-byte checksum field at `field` taken as zero, as VHDX
+ * seals its headers, region tables and log entries.
+ */
+uint32_t vd_crc32c_sealed(const uint8_t *data, size_t len, size_t field);
+
 /* The CRC of len zero bytes continuing from crc (for checksum fields taken as zero). */
 uint32_t vd_crc32c_zeros(uint32_t crc, size_t len);
 

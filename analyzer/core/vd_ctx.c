@@ -37,3 +37,14 @@ enum vd_status vd_ctx_read(struct vd_ctx *ctx, uint64_t offset, void *buf, size_
     }
     return vd_source_read(ctx->src, offset, buf, len);
 }
+
+void vd_extent_file_data(const struct vd_ctx *ctx, struct vd_extent *out, uint64_t offset,
+                         uint64_t length, uint64_t at)
+{
+    if (at >= ctx->file_size) {
+        vd_extent_set(out, offset, length, VD_EXTENT_UNALLOCATED, 0);
+    } else {
+        uint64_t avail = ctx->file_size - at;
+        vd_extent_set(out, offset, length < avail ? length : avail, VD_EXTENT_DATA, at);
+    }
+}

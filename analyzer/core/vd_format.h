@@ -72,6 +72,22 @@ enum vd_log_view {
     VD_LOG_VIEW_ON_DISK,  /* the bytes as they are, ignoring a pending log */
 };
 
+static inline void vd_extent_set(struct vd_extent *out, uint64_t offset, uint64_t length,
+                                 enum vd_extent_kind kind, uint64_t file_offset)
+{
+    *out = (struct vd_extent){offset, length, kind, file_offset};
+}
+
+struct vd_ctx;
+
+/*
+ * Sets out to `length` virtual bytes at `offset` stored from file offset `at` on; the part
+ * past the end of the (possibly replayed) file is cut off, or, when `at` itself lies past
+ * it, the extent reads as zero (unallocated). Callers report the truncation.
+ */
+void vd_extent_file_data(const struct vd_ctx *ctx, struct vd_extent *out, uint64_t offset,
+                         uint64_t length, uint64_t at);
+
 struct vd_ctx {
     const struct vd_source *src;
     uint64_t file_size; /* the size of the file as read (grown by an overlay) */

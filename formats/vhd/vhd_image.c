@@ -464,27 +464,6 @@ out:
     return st;
 }
 
-static void extent_set(struct vd_extent *out, uint64_t offset, uint64_t length,
-                       enum vd_extent_kind kind, uint64_t file_offset)
-{
-    out->offset = offset;
-    out->length = length;
-    out->kind = kind;
-    out->file_offset = file_offset;
-}
-
-/* Data at file offset `at` for up to `length` bytes; the part past EOF reads as zero. */
-static void extent_data_clipped(struct vd_ctx *ctx, struct vd_extent *out, uint64_t offset,
-                                uint64_t length, uint64_t at)
-{
-    if (at >= ctx->file_size) {
-        extent_set(out, offset, length, VD_EXTENT_UNALLOCATED, 0);
-    } else {
-        uint64_t avail = ctx->file_size - at;
-        extent_set(out, offset, length < avail ? length : avail, VD_EXTENT_DATA, at);
-    }
-}
-
 static enum vd_status map_sparse(struct vd_ctx *ctx, struct vhd_image *img, uint64_t offset,
                                  struct vd_extent *out)
 {
@@ -511,7 +490,7 @@ static enum vd_status map_sparse(struct vd_ctx *ctx, struct vhd_image *img, uint
         }
     }
     if (entry == VHD_BAT_UNUSED) {
-        extent_set(out, offset, block_end - offset, absent, 0);
+        vd_extent_set(out, offset, block_end - offset, absent, 0);
         return VD_OK;
     }
     bitmap_at = (uint64_t)entry * VHD_SECTOR;
@@ -520,7 +499,7 @@ static enum vd_status map_sparse(struct vd_ctx *ctx, struct vhd_image *img, uint
         return st;
     }
     if (!loaded) {
-        extent_set(out, offset, block_end - offset, VD_EXTENT_UNALLOCATED, 0);
+        vd_extent_set(out, offset, block_end - offset, VD_EXTENT_UNALLOCATED, 0);
         return VD_OK;
     }
     sector = in_block / VHD_SECTOR;
@@ -529,9 +508,9 @@ static enum vd_status map_sparse(struct vd_ctx *ctx, struct vhd_image *img, uint
         block_end = (sector + run) * VHD_SECTOR + block * bs;
     }
     if (!set) {
-        extent_set(out, offset, block_end - offset, absent, 0);
+        vd_extent_set(out, offset, block_end - offset, absent, 0);
     } else {
-        extent_data_clipped(ctx, out, offset, block_end - offset,
+        vd_extent_file_data(ctx, out, offset, block_end - offset,
                             bitmap_at + img->bitmap_bytes + in_block);
     }
     return VD_OK;
@@ -545,12 +524,12 @@ enum vd_status vhd_map(struct vd_ctx *ctx, void *state, uint64_t offset, struct 
         return map_sparse(ctx, img, offset, out);
     }
     if (offset < img->data_end) {
-        extent_data_clipped(ctx, out, offset, img->virtual_size - offset, offset);
+        vd_extent_file_data(ctx, out, offset, img->virtual_size - offset, offset);
         if (out->kind == VD_EXTENT_DATA && out->offset + out->length > img->data_end) {
             out->length = img->data_end - out->offset;
         }
     } else {
-        extent_set(out, offset, img->virtual_size - offset, VD_EXTENT_UNALLOCATED, 0);
+        vd_extent_set(out, offset, img->virtual_size - offset, VD_EXTENT_UNALLOCATED, 0);
     }
     return VD_OK;
 }

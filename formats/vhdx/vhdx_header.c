@@ -78,15 +78,6 @@ static void header_decode(const uint8_t *raw, struct vhdx_header *h)
     h->log_offset = vd_load_le64(raw + VHDX_HEADER_LOG_OFFSET);
 }
 
-/* CRC-32C over the 4 KiB header with its Checksum field taken as zero (§2.2.2). */
-static uint32_t header_crc(const uint8_t *raw)
-{
-    uint32_t crc = vd_crc32c_update(0, raw, VHDX_HEADER_CHECKSUM);
-    crc = vd_crc32c_zeros(crc, 4);
-    return vd_crc32c_update(crc, raw + VHDX_HEADER_CHECKSUM + 4,
-                            VHDX_HEADER_SIZE - VHDX_HEADER_CHECKSUM - 4);
-}
-
 /* Signature and checksum: whether the header may be used at all. */
 static bool header_verify(struct vd_ctx *ctx, int index, const uint8_t *raw)
 {
@@ -105,7 +96,7 @@ static bool header_verify(struct vd_ctx *ctx, int index, const uint8_t *raw)
         return false;
     }
     stored = vd_load_le32(raw + VHDX_HEADER_CHECKSUM);
-    computed = header_crc(raw);
+    computed = vd_crc32c_sealed(raw, VHDX_HEADER_SIZE, VHDX_HEADER_CHECKSUM);
     if (stored != computed) {
         snprintf(expected, sizeof(expected), "0x%08" PRIx32, computed);
         snprintf(actual, sizeof(actual), "0x%08" PRIx32, stored);

@@ -384,24 +384,6 @@ enum vd_status vhdx_walk(struct vd_ctx *ctx, void *state)
     return st;
 }
 
-static void extent_set(struct vd_extent *out, uint64_t offset, uint64_t length,
-                       enum vd_extent_kind kind, uint64_t file_offset)
-{
-    *out = (struct vd_extent){offset, length, kind, file_offset};
-}
-
-/* Data at file offset `at`; what lies past the (replayed) end of the file reads as zero. */
-static void extent_data(struct vd_ctx *ctx, struct vd_extent *out, uint64_t offset, uint64_t length,
-                        uint64_t at)
-{
-    if (at >= ctx->file_size) {
-        extent_set(out, offset, length, VD_EXTENT_UNALLOCATED, 0);
-    } else {
-        uint64_t avail = ctx->file_size - at;
-        extent_set(out, offset, length < avail ? length : avail, VD_EXTENT_DATA, at);
-    }
-}
-
 /* A partially present block: a run of sectors from this file or from the parent. */
 static enum vd_status map_partial(struct vd_ctx *ctx, struct vhdx_image *img, uint64_t block,
                                   uint64_t offset, uint64_t end, const struct vhdx_bat_entry *e,
@@ -421,7 +403,7 @@ static enum vd_status map_partial(struct vd_ctx *ctx, struct vhdx_image *img, ui
     }
     if (sb.state != VHDX_SB_PRESENT || sb.file_offset < VHDX_HEADER_SECTION_SIZE ||
         !vd_range_fits(sb.file_offset, VHDX_SECTOR_BITMAP_SIZE, ctx->file_size)) {
-        extent_set(out, offset, end - offset, VD_EXTENT_PARENT, 0);
+        vd_extent_set(out, offset, end - offset, VD_EXTENT_PARENT, 0);
         return VD_OK;
     }
     st = vhdx_bitmap_load(ctx, &img->bitmap, chunk, sb.file_offset);
@@ -432,9 +414,9 @@ static enum vd_status map_partial(struct vd_ctx *ctx, struct vhdx_image *img, ui
     run = run * lss - in_block % lss;
     run = run < end - offset ? run : end - offset;
     if (set) {
-        extent_data(ctx, out, offset, run, e->file_offset + in_block);
+        vd_extent_file_data(ctx, out, offset, run, e->file_offset + in_block);
     } else {
-        extent_set(out, offset, run, VD_EXTENT_PARENT, 0);
+        vd_extent_set(out, offset, run, VD_EXTENT_PARENT, 0);
     }
     return VD_OK;
 }
@@ -455,7 +437,8 @@ enum vd_status vhdx_map(struct vd_ctx *ctx, void *state, uint64_t offset, struct
     switch (e.state) {
     case VHDX_PAYLOAD_FULLY_PRESENT:
         if (e.file_offset >= VHDX_HEADER_SECTION_SIZE) {
-            extent_data(ctx, out, offset, end - offset, e.file_offset + (offset - block * bs));
+            vd_extent_file_data(ctx, out, offset, end - offset,
+                                e.file_offset + (offset - block * bs));
             return VD_OK;
         }
         break; /* an impossible placement (vhdx.bat.block_offset): read as zero */
@@ -465,16 +448,16 @@ enum vd_status vhdx_map(struct vd_ctx *ctx, void *state, uint64_t offset, struct
         }
         break;
     case VHDX_PAYLOAD_ZERO:
-        extent_set(out, offset, end - offset, VD_EXTENT_ZERO, 0);
+        vd_extent_set(out, offset, end - offset, VD_EXTENT_ZERO, 0);
         return VD_OK;
     case VHDX_PAYLOAD_NOT_PRESENT:
-        extent_set(out, offset, end - offset,
-                   img->differencing ? VD_EXTENT_PARENT : VD_EXTENT_UNALLOCATED, 0);
+        vd_extent_set(out, offset, end - offset,
+                      img->differencing ? VD_EXTENT_PARENT : VD_EXTENT_UNALLOCATED, 0);
         return VD_OK;
     default:
         break;
     }
-    extent_set(out, offset, end - offset, VD_EXTENT_UNALLOCATED, 0);
+    vd_extent_set(out, offset, end - offset, VD_EXTENT_UNALLOCATED, 0);
     return VD_OK;
 }
 

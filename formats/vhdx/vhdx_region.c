@@ -17,14 +17,6 @@ static uint64_t table_offset(int index)
     return index == 0 ? VHDX_REGION1_OFFSET : VHDX_REGION2_OFFSET;
 }
 
-static uint32_t table_crc(const uint8_t *raw)
-{
-    uint32_t crc = vd_crc32c_update(0, raw, VHDX_REGION_CHECKSUM);
-    crc = vd_crc32c_zeros(crc, 4);
-    return vd_crc32c_update(crc, raw + VHDX_REGION_CHECKSUM + 4,
-                            VHDX_REGION_TABLE_SIZE - VHDX_REGION_CHECKSUM - 4);
-}
-
 /* VHDX-05: signature, checksum, entry count and reserved field of one table. */
 static bool table_verify(struct vd_ctx *ctx, int index, const uint8_t *raw)
 {
@@ -43,7 +35,7 @@ static bool table_verify(struct vd_ctx *ctx, int index, const uint8_t *raw)
                          index + 1);
         return false;
     }
-    computed = table_crc(raw);
+    computed = vd_crc32c_sealed(raw, VHDX_REGION_TABLE_SIZE, VHDX_REGION_CHECKSUM);
     if (stored != computed) {
         snprintf(expected, sizeof(expected), "0x%08" PRIx32, computed);
         snprintf(actual, sizeof(actual), "0x%08" PRIx32, stored);
