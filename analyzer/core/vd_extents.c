@@ -172,8 +172,12 @@ enum vd_status vd_extents_finish(struct vd_ctx *ctx)
     const struct vd_claim *cover = NULL; /* the claim reaching furthest so far */
     const struct vd_claim *blamed = NULL;
     uint64_t cover_end = 0;
-    /* After a fatal finding the walk stopped early: unwalked space is not slack. */
-    bool slack = !ext->incomplete && ctx->findings->by_severity[VD_SEV_FATAL] == 0;
+    /*
+     * Unwalked space is not slack: after a fatal finding the walk stopped early, and when
+     * the disk cannot be mapped its blocks were never claimed.
+     */
+    bool slack = !ext->incomplete && ctx->findings->by_severity[VD_SEV_FATAL] == 0 &&
+                 ctx->info->mappable;
     enum vd_status st = VD_OK;
 
     if (ext->count > 0) {

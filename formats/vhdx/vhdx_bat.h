@@ -50,11 +50,6 @@ static inline uint64_t vhdx_bat_bitmap_index(const struct vhdx_bat *bat, uint64_
     return chunk * (bat->chunk_ratio + 1) + bat->chunk_ratio;
 }
 
-static inline bool vhdx_bat_is_bitmap(const struct vhdx_bat *bat, uint64_t index)
-{
-    return index % (bat->chunk_ratio + 1) == bat->chunk_ratio;
-}
-
 /*
  * The raw entries from `index` on that the window holds (*avail of them, at least one);
  * index must be < bat->readable. For walks that visit every entry in order.

@@ -7,9 +7,9 @@
 #include "vd_alloc.h"
 #include "vd_bytes.h"
 #include "vd_checked.h"
-#include "vd_crc32c.h"
 #include "vd_guid.h"
 #include "vd_text.h"
+#include "vhdx_sealed.h"
 
 enum vd_status vhdx_file_id_check(struct vd_ctx *ctx)
 {
@@ -78,35 +78,16 @@ static void header_decode(const uint8_t *raw, struct vhdx_header *h)
     h->log_offset = vd_load_le64(raw + VHDX_HEADER_LOG_OFFSET);
 }
 
-/* Signature and checksum: whether the header may be used at all. */
-static bool header_verify(struct vd_ctx *ctx, int index, const uint8_t *raw)
-{
-    uint64_t at = vhdx_header_offset(index);
-    char expected[16];
-    char actual[16];
-    uint32_t stored;
-    uint32_t computed;
-
-    if (memcmp(raw, VHDX_HEADER_SIGNATURE, 4) != 0) {
-        char found[VD_TEXT_BYTES_CAP(4)];
-        vd_text_bytes(raw, 4, found, sizeof(found));
-        vd_report_values(ctx, VD_F_VHDX_HEADER_SIGNATURE, VD_LOC("vhdx.header", index, at, 4),
-                         VHDX_HEADER_SIGNATURE, found, "header %d has no \"head\" signature",
-                         index + 1);
-        return false;
-    }
-    stored = vd_load_le32(raw + VHDX_HEADER_CHECKSUM);
-    computed = vd_crc32c_sealed(raw, VHDX_HEADER_SIZE, VHDX_HEADER_CHECKSUM);
-    if (stored != computed) {
-        snprintf(expected, sizeof(expected), "0x%08" PRIx32, computed);
-        snprintf(actual, sizeof(actual), "0x%08" PRIx32, stored);
-        vd_report_values(ctx, VD_F_VHDX_HEADER_CHECKSUM,
-                         VD_LOC("vhdx.header", index, at + VHDX_HEADER_CHECKSUM, 4), expected,
-                         actual, "header %d checksum does not match its 4 KiB", index + 1);
-        return false;
-    }
-    return true;
-}
+/* §2.2.2: signature and checksum decide whether a header may be used at all. */
+static const struct vhdx_sealed_kind header_kind = {
+    .structure = "vhdx.header",
+    .name = "header",
+    .signature = VHDX_HEADER_SIGNATURE,
+    .size = VHDX_HEADER_SIZE,
+    .checksum_at = VHDX_HEADER_CHECKSUM,
+    .bad_signature = VD_F_VHDX_HEADER_SIGNATURE,
+    .bad_checksum = VD_F_VHDX_HEADER_CHECKSUM,
+};
 
 /* Field rules of a header whose checksum holds (VHDX-02). */
 static void header_check_fields(struct vd_ctx *ctx, int index, const uint8_t *raw,
@@ -193,7 +174,7 @@ enum vd_status vhdx_headers_load(struct vd_ctx *ctx, struct vhdx_headers *hs)
             return st;
         }
         vd_claim(ctx, "vhdx.header", -1, at, VHDX_HEADER_SLOT, at, 4);
-        hs->valid[i] = header_verify(ctx, i, hs->raw[i]);
+        hs->valid[i] = vhdx_sealed_verify(ctx, &header_kind, i, at, hs->raw[i]);
         header_decode(hs->raw[i], &hs->h[i]);
         if (hs->valid[i]) {
             header_check_fields(ctx, i, hs->raw[i], &hs->h[i]);

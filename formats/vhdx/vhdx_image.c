@@ -123,8 +123,6 @@ enum vd_status vhdx_open(struct vd_ctx *ctx, void **state)
         st == VD_OK && img->md.usable && img->regions.bat.present && !img->regions.unsupported;
     if (img->bat_usable) {
         vhdx_bat_init(ctx, &img->bat, &img->regions.bat, &img->md);
-    } else {
-        ctx->extents->incomplete = true; /* blocks go unclaimed: no verdict on slack */
     }
     publish_info(ctx, img);
     return st;
@@ -136,8 +134,7 @@ struct walk {
     uint64_t chunk;
     uint64_t chunk_partial; /* PARTIALLY_PRESENT payload blocks seen in `chunk` */
     uint64_t partial_present_sectors;
-    uint64_t past_end;
-    uint64_t past_end_first_at;
+    uint64_t past_end; /* allocated padding entries past the disk end (reported once) */
 };
 
 static void report_entry(struct vd_ctx *ctx, enum vd_finding_id id, const struct vhdx_bat_entry *e,
@@ -221,7 +218,6 @@ static void walk_payload(struct vd_ctx *ctx, struct vhdx_image *img, const struc
     if (block >= img->bat.payload_blocks) {
         /* Differencing layouts pad the last chunk: those entries describe no disk bytes. */
         if (e->state != VHDX_PAYLOAD_NOT_PRESENT && w->past_end++ == 0) {
-            w->past_end_first_at = index;
             report_entry(ctx, VD_F_VHDX_BAT_PAST_DISK_END, e, index,
                          "the entry lies beyond the disk size");
         }

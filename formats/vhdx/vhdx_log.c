@@ -33,6 +33,7 @@ struct entry {
     uint32_t tail;
     uint32_t descriptors;
     uint64_t data_sectors;
+    uint64_t reach; /* the end of the furthest file range its descriptors write (saturating) */
     uint64_t flushed_file_offset;
     uint64_t last_file_offset;
 };
@@ -43,7 +44,8 @@ struct scan {
     const uint8_t *guid;
     uint64_t budget; /* bytes of entries still allowed to be checksummed */
     bool over_budget;
-    uint8_t *buf; /* VD_TABLE_CHUNK */
+    uint8_t *buf;   /* VD_TABLE_CHUNK: checksumming one entry */
+    uint8_t *sweep; /* VD_TABLE_CHUNK: the ring being swept for entry headers */
     uint8_t sector[VHDX_LOG_SECTOR];
     struct entry *valid;
     size_t valid_count, valid_cap;
@@ -101,6 +103,16 @@ static uint64_t descriptor_sectors(const struct entry *e)
     return vd_div_round_up(VHDX_LOG_ENTRY_HEADER_SIZE +
                                (uint64_t)e->descriptors * VHDX_LOG_DESCRIPTOR_SIZE,
                            VHDX_LOG_SECTOR);
+}
+
+/* The file range a descriptor writes: 4 KiB for `desc`, ZeroLength for `zero` (§2.3.1.2-3). */
+static bool descriptor_range(const uint8_t *d, uint64_t *target, uint64_t *length)
+{
+    bool zero = memcmp(d, VHDX_LOG_ZERO_SIGNATURE, 4) == 0;
+
+    *target = vd_load_le64(d + VHDX_LOG_DESC_FILE_OFFSET);
+    *length = zero ? vd_load_le64(d + VHDX_LOG_DESC_LEADING) : VHDX_LOG_SECTOR;
+    return zero;
 }
 
 /* VHDX-25: the header fields; false when the entry cannot even be delimited. */
@@ -190,16 +202,16 @@ static bool descriptor_ok(struct scan *s, const struct entry *e, uint32_t i, con
                           bool report)
 {
     uint64_t delta = VHDX_LOG_ENTRY_HEADER_SIZE + (uint64_t)i * VHDX_LOG_DESCRIPTOR_SIZE;
-    bool zero = memcmp(d, VHDX_LOG_ZERO_SIGNATURE, 4) == 0;
-    uint64_t target = vd_load_le64(d + VHDX_LOG_DESC_FILE_OFFSET);
+    uint64_t target;
+    uint64_t length;
+    bool zero = descriptor_range(d, &target, &length);
 
     if (!zero && memcmp(d, VHDX_LOG_DESC_SIGNATURE, 4) != 0) {
         defect(s, report, VD_F_VHDX_LOG_DESCRIPTOR_SIGNATURE, e, delta, 4,
                "a descriptor is neither desc nor zero");
         return false;
     }
-    if (target % VHDX_LOG_SECTOR != 0 ||
-        (zero && vd_load_le64(d + VHDX_LOG_DESC_LEADING) % VHDX_LOG_SECTOR != 0)) {
+    if (target % VHDX_LOG_SECTOR != 0 || length % VHDX_LOG_SECTOR != 0) {
         defect(s, report, VD_F_VHDX_LOG_DESCRIPTOR_ALIGNMENT, e,
                delta + (zero ? VHDX_LOG_DESC_LEADING : VHDX_LOG_DESC_FILE_OFFSET), zero ? 16 : 8,
                "a descriptor's FileOffset or ZeroLength is not 4 KiB aligned");
@@ -274,13 +286,20 @@ static enum vd_status entry_validate(struct scan *s, struct entry *e, const uint
         return VD_OK;
     }
     e->data_sectors = 0;
+    e->reach = 0;
     for (uint32_t i = 0; i < e->descriptors && ok; i++) {
         const uint8_t *d;
+        uint64_t target;
+        uint64_t length;
+        uint64_t end;
         st = descriptor_read(s, e, i, &cached, &d);
         if (st != VD_OK) {
             return st;
         }
         ok = descriptor_ok(s, e, i, d, report);
+        (void)descriptor_range(d, &target, &length);
+        end = vd_ckd_add_u64(&end, target, length) ? UINT64_MAX : end;
+        e->reach = end > e->reach ? end : e->reach;
         if (ok && memcmp(d, VHDX_LOG_DESC_SIGNATURE, 4) == 0) {
             st = data_sector_ok(s, e, e->data_sectors++, data, report, &ok);
             if (st != VD_OK) {
@@ -313,16 +332,12 @@ struct stale {
 static enum vd_status scan_ring(struct scan *s, bool guid_zero, struct stale *stale)
 {
     for (uint64_t chunk = 0; chunk < s->ring.length; chunk += VD_TABLE_CHUNK) {
-        enum vd_status st = ring_read(s, chunk, s->buf, VD_TABLE_CHUNK);
-        uint8_t headers[VD_TABLE_CHUNK / VHDX_LOG_SECTOR][VHDX_LOG_ENTRY_HEADER_SIZE];
+        enum vd_status st = ring_read(s, chunk, s->sweep, VD_TABLE_CHUNK);
         if (st != VD_OK) {
             return st;
         }
         for (size_t k = 0; k < VD_TABLE_CHUNK / VHDX_LOG_SECTOR; k++) {
-            memcpy(headers[k], s->buf + k * VHDX_LOG_SECTOR, VHDX_LOG_ENTRY_HEADER_SIZE);
-        }
-        for (size_t k = 0; k < VD_TABLE_CHUNK / VHDX_LOG_SECTOR; k++) {
-            const uint8_t *h = headers[k];
+            const uint8_t *h = s->sweep + k * VHDX_LOG_SECTOR;
             uint64_t pos = chunk + k * VHDX_LOG_SECTOR;
             struct entry e;
             bool valid;
@@ -487,9 +502,7 @@ static enum vd_status entry_apply(struct replay *r, const struct entry *e)
         if (st != VD_OK) {
             return st;
         }
-        zero = memcmp(d, VHDX_LOG_ZERO_SIGNATURE, 4) == 0;
-        target = vd_load_le64(d + VHDX_LOG_DESC_FILE_OFFSET);
-        length = zero ? vd_load_le64(d + VHDX_LOG_DESC_LEADING) : VHDX_LOG_SECTOR;
+        zero = descriptor_range(d, &target, &length);
         if (target_reserved(s, target, length) && r->reserved_hits++ == 0) {
             r->first_reserved_at = ring_file_offset(
                 s, e->pos, VHDX_LOG_ENTRY_HEADER_SIZE + (uint64_t)i * VHDX_LOG_DESCRIPTOR_SIZE);
@@ -520,33 +533,17 @@ static enum vd_status entry_apply(struct replay *r, const struct entry *e)
     return VD_OK;
 }
 
-/* The largest file offset any write of the sequence reaches (saturating). */
-static enum vd_status sequence_extent(struct scan *s, const struct sequence *seq, uint64_t *end,
-                                      uint64_t *data_bytes)
+/* How far the sequence's writes reach (saturating) and the data bytes it holds. */
+static void sequence_extent(const struct scan *s, const struct sequence *seq, uint64_t *end,
+                            uint64_t *data_bytes)
 {
     *end = 0;
     *data_bytes = 0;
     for (int64_t at = seq->first; at >= 0; at = at == seq->head ? -1 : successor(s, at)) {
         const struct entry *e = &s->valid[at];
-        int64_t cached = -1;
         *data_bytes += e->data_sectors * VHDX_LOG_SECTOR;
-        for (uint32_t i = 0; i < e->descriptors; i++) {
-            const uint8_t *d;
-            enum vd_status st = descriptor_read(s, e, i, &cached, &d);
-            uint64_t stop;
-            bool zero;
-            if (st != VD_OK) {
-                return st;
-            }
-            zero = memcmp(d, VHDX_LOG_ZERO_SIGNATURE, 4) == 0;
-            if (vd_ckd_add_u64(&stop, vd_load_le64(d + VHDX_LOG_DESC_FILE_OFFSET),
-                               zero ? vd_load_le64(d + VHDX_LOG_DESC_LEADING) : VHDX_LOG_SECTOR)) {
-                stop = UINT64_MAX;
-            }
-            *end = stop > *end ? stop : *end;
-        }
+        *end = e->reach > *end ? e->reach : *end;
     }
-    return VD_OK;
 }
 
 static void publish_ranges(struct vd_fact *log, const struct vd_overlay *ov)
@@ -572,11 +569,9 @@ static enum vd_status replay(struct scan *s, const struct sequence *seq, struct 
     struct replay r = {s, ov, 0, 0, 0, 0};
     uint64_t reach;
     uint64_t data_bytes;
-    enum vd_status st = sequence_extent(s, seq, &reach, &data_bytes);
+    enum vd_status st = VD_OK;
 
-    if (st != VD_OK) {
-        return st;
-    }
+    sequence_extent(s, seq, &reach, &data_bytes);
     if (head->flushed_file_offset > ctx->file_size) {
         vd_report(ctx, VD_F_VHDX_LOG_FLUSHED_BEYOND_EOF,
                   VD_LOC("vhdx.log_entry", -1,
@@ -587,7 +582,6 @@ static enum vd_status replay(struct scan *s, const struct sequence *seq, struct 
     }
     r.view_end = head->last_file_offset > ctx->file_size ? head->last_file_offset : ctx->file_size;
     r.view_end = reach > r.view_end ? reach : r.view_end;
-    out->last_file_offset = head->last_file_offset;
     if (data_bytes > ctx->limits->max_replay || r.view_end - ctx->file_size > VHDX_LOG_MAX_GROWTH) {
         vd_report(ctx, VD_F_VHDX_LOG_REPLAY_LIMIT,
                   VD_LOC("vhdx.log_entry", -1, ring_file_offset(s, head->pos, 0), head->length),
@@ -743,10 +737,11 @@ enum vd_status vhdx_log_check(struct vd_ctx *ctx, const struct vhdx_header *h, u
         return VD_OK;
     }
     s.budget = 8 * s.ring.length + (64u << 20);
-    s.buf = vd_malloc(VD_TABLE_CHUNK);
+    s.buf = vd_malloc(2 * VD_TABLE_CHUNK);
     if (s.buf == NULL) {
         return VD_E_NOMEM;
     }
+    s.sweep = s.buf + VD_TABLE_CHUNK;
     st = scan_ring(&s, guid_zero, &stale);
     if (st == VD_OK && !guid_zero && !s.over_budget) {
         st = find_active(&s, &active, &top);

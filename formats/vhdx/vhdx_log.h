@@ -18,7 +18,6 @@ struct vhdx_log_state {
     bool replayed;        /* ... and it was applied to the overlay */
     uint64_t entries;     /* entries in the active sequence */
     uint64_t descriptors; /* their descriptors */
-    uint64_t last_file_offset;
 };
 
 /*

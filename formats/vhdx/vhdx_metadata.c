@@ -60,12 +60,20 @@ static uint64_t entry_at(const struct table *t, uint32_t i)
     return t->at + VHDX_METADATA_ENTRIES + (uint64_t)i * VHDX_METADATA_ENTRY_SIZE;
 }
 
-static int known_item_index(const uint8_t *guid)
+/* The system items' GUIDs in their on-disk layout, parsed once per table. */
+typedef uint8_t known_guids[VHDX_ITEM_COUNT][16];
+
+static void known_guids_init(known_guids out)
 {
     for (int k = 0; k < VHDX_ITEM_COUNT; k++) {
-        uint8_t raw[16];
-        (void)vd_guid_parse(known_items[k].guid, VD_GUID_MS_MIXED, raw);
-        if (memcmp(raw, guid, 16) == 0) {
+        (void)vd_guid_parse(known_items[k].guid, VD_GUID_MS_MIXED, out[k]);
+    }
+}
+
+static int known_item_index(known_guids known, const uint8_t *guid)
+{
+    for (int k = 0; k < VHDX_ITEM_COUNT; k++) {
+        if (memcmp(known[k], guid, 16) == 0) {
             return k;
         }
     }
@@ -216,6 +224,9 @@ static void known_item_check(struct vd_ctx *ctx, const struct table *t, uint32_t
 static void entries_walk(struct vd_ctx *ctx, const struct table *t, uint64_t region_at,
                          struct vhdx_metadata *md, bool *inside)
 {
+    known_guids known;
+
+    known_guids_init(known);
     for (uint32_t i = 0; i < t->count; i++) {
         const uint8_t *e = entry_raw(t, i);
         uint64_t at = entry_at(t, i);
@@ -236,7 +247,7 @@ static void entries_walk(struct vd_ctx *ctx, const struct table *t, uint64_t reg
         }
         k = (vd_load_le32(e + VHDX_METADATA_ENTRY_FLAGS) & VHDX_METADATA_FLAG_IS_USER)
                 ? -1
-                : known_item_index(e);
+                : known_item_index(known, e);
         if (k < 0) {
             bool required =
                 vd_load_le32(e + VHDX_METADATA_ENTRY_FLAGS) & VHDX_METADATA_FLAG_IS_REQUIRED;

@@ -7,41 +7,33 @@
 #include "vd_alloc.h"
 #include "vd_bytes.h"
 #include "vd_checked.h"
-#include "vd_crc32c.h"
 #include "vd_guid.h"
 #include "vd_text.h"
 #include "vhdx_layout.h"
+#include "vhdx_sealed.h"
 
 static uint64_t table_offset(int index)
 {
     return index == 0 ? VHDX_REGION1_OFFSET : VHDX_REGION2_OFFSET;
 }
 
+static const struct vhdx_sealed_kind table_kind = {
+    .structure = "vhdx.region_table",
+    .name = "region table",
+    .signature = VHDX_REGION_SIGNATURE,
+    .size = VHDX_REGION_TABLE_SIZE,
+    .checksum_at = VHDX_REGION_CHECKSUM,
+    .bad_signature = VD_F_VHDX_REGION_SIGNATURE,
+    .bad_checksum = VD_F_VHDX_REGION_CHECKSUM,
+};
+
 /* VHDX-05: signature, checksum, entry count and reserved field of one table. */
 static bool table_verify(struct vd_ctx *ctx, int index, const uint8_t *raw)
 {
     uint64_t at = table_offset(index);
-    uint32_t stored = vd_load_le32(raw + VHDX_REGION_CHECKSUM);
-    uint32_t computed;
     uint32_t count = vd_load_le32(raw + VHDX_REGION_ENTRY_COUNT);
-    char expected[16];
-    char actual[16];
 
-    if (memcmp(raw, VHDX_REGION_SIGNATURE, 4) != 0) {
-        char found[VD_TEXT_BYTES_CAP(4)];
-        vd_text_bytes(raw, 4, found, sizeof(found));
-        vd_report_values(ctx, VD_F_VHDX_REGION_SIGNATURE, VD_LOC("vhdx.region_table", index, at, 4),
-                         VHDX_REGION_SIGNATURE, found, "region table %d has no \"regi\" signature",
-                         index + 1);
-        return false;
-    }
-    computed = vd_crc32c_sealed(raw, VHDX_REGION_TABLE_SIZE, VHDX_REGION_CHECKSUM);
-    if (stored != computed) {
-        snprintf(expected, sizeof(expected), "0x%08" PRIx32, computed);
-        snprintf(actual, sizeof(actual), "0x%08" PRIx32, stored);
-        vd_report_values(ctx, VD_F_VHDX_REGION_CHECKSUM,
-                         VD_LOC("vhdx.region_table", index, at + VHDX_REGION_CHECKSUM, 4), expected,
-                         actual, "region table %d checksum does not match its 64 KiB", index + 1);
+    if (!vhdx_sealed_verify(ctx, &table_kind, index, at, raw)) {
         return false;
     }
     if (count > VHDX_REGION_MAX_ENTRIES) {

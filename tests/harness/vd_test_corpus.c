@@ -135,6 +135,16 @@ void vd_test_truncation_sweep(const char *path, size_t fine, size_t step)
     free(data);
 }
 
+void vd_test_truncation_sweep_all(const char *root, const char *dir, const char *const *names,
+                                  size_t n, size_t fine, size_t step)
+{
+    for (size_t i = 0; root != NULL && i < n; i++) {
+        char path[4400];
+        snprintf(path, sizeof(path), "%s/%s/%s", root, dir, names[i]);
+        vd_test_truncation_sweep(path, fine, step);
+    }
+}
+
 size_t vd_test_check_corpus_dir(const char *dir, const char *suffix)
 {
     char path[4096];

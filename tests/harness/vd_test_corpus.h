@@ -34,4 +34,8 @@ uint8_t *vd_test_slurp(const char *path, size_t *len);
  */
 void vd_test_truncation_sweep(const char *path, size_t fine, size_t step);
 
+/* The same for each of names[0..n) under root/dir (nothing when root is NULL). */
+void vd_test_truncation_sweep_all(const char *root, const char *dir, const char *const *names,
+                                  size_t n, size_t fine, size_t step);
+
 #endif

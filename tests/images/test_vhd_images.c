@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "vd_analyze.h"
+#include "vd_compiler.h"
 #include "vd_test.h"
 #include "vd_test_corpus.h"
 #include "vd_test_image.h"
@@ -223,23 +224,15 @@ VD_TEST(shared_corpus_vhd_identities)
     vd_result_free(r);
 }
 
-/* Loads a whole file into memory. */
 VD_TEST(truncation_sweep_of_valid_images)
 {
     static const char *const ours[] = {"qemu-dynamic-8M-data.vhd", "qemu-fixed-4M-data.vhd",
                                        "bximage-vpc-10M-data.vhd",
                                        "qemu-dynamic-forcesize-6000000.vhd"};
-    const char *shared = vd_test_shared_corpus();
-    char path[4400];
+    static const char *const shared[] = {"dfvfs_fat-differential.vhd", "hyperv2012r2-dynamic.vhd"};
 
-    for (size_t i = 0; i < sizeof(ours) / sizeof(ours[0]); i++) {
-        snprintf(path, sizeof(path), "%s/corpus/vhd/%s", vd_test_source_dir(), ours[i]);
-        vd_test_truncation_sweep(path, 512, 512);
-    }
-    if (shared != NULL) {
-        snprintf(path, sizeof(path), "%s/vhd/dfvfs_fat-differential.vhd", shared);
-        vd_test_truncation_sweep(path, 512, 512);
-        snprintf(path, sizeof(path), "%s/vhd/hyperv2012r2-dynamic.vhd", shared);
-        vd_test_truncation_sweep(path, 512, 512);
-    }
+    vd_test_truncation_sweep_all(vd_test_source_dir(), "corpus/vhd", ours, VD_ARRAY_LEN(ours), 512,
+                                 512);
+    vd_test_truncation_sweep_all(vd_test_shared_corpus(), "vhd", shared, VD_ARRAY_LEN(shared), 512,
+                                 512);
 }

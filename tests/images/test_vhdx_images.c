@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "vd_analyze.h"
+#include "vd_compiler.h"
 #include "vd_test.h"
 #include "vd_test_corpus.h"
 #include "vd_test_image.h"
@@ -157,17 +158,10 @@ VD_TEST(truncation_sweep_of_valid_vhdx_images)
 {
     static const char *const ours[] = {"qemu-dynamic-8M-bs1M-data.vhdx",
                                        "qemu-fixed-2M-bs1M-data.vhdx"};
-    const char *shared = vd_test_shared_corpus();
-    char path[4400];
+    static const char *const shared[] = {"iotest-dirtylog-10G-4M.vhdx", "img-1x1-512-gpt.vhdx"};
 
-    for (size_t i = 0; i < sizeof(ours) / sizeof(ours[0]); i++) {
-        snprintf(path, sizeof(path), "%s/corpus/vhdx/%s", vd_test_source_dir(), ours[i]);
-        vd_test_truncation_sweep(path, 4096, 65536);
-    }
-    if (shared != NULL) {
-        snprintf(path, sizeof(path), "%s/vhdx/iotest-dirtylog-10G-4M.vhdx", shared);
-        vd_test_truncation_sweep(path, 4096, 65536);
-        snprintf(path, sizeof(path), "%s/vhdx/img-1x1-512-gpt.vhdx", shared);
-        vd_test_truncation_sweep(path, 4096, 65536);
-    }
+    vd_test_truncation_sweep_all(vd_test_source_dir(), "corpus/vhdx", ours, VD_ARRAY_LEN(ours),
+                                 4096, 65536);
+    vd_test_truncation_sweep_all(vd_test_shared_corpus(), "vhdx", shared, VD_ARRAY_LEN(shared),
+                                 4096, 65536);
 }

@@ -5,15 +5,11 @@
 #  - bximage converts a random raw file into a VHD; vdcheck's hash equals the raw file's.
 # usage: oracle_vhd.sh VDCHECK SOURCE_DIR SCRATCH_DIR   (seed: VDCHECK_TEST_SEED)
 set -euo pipefail
-vdcheck=$1 scratch=$3
+vdcheck=$1 src=$2 scratch=$3
+. "$src/tests/harness/shell_lib.sh"
 seed=${VDCHECK_TEST_SEED:-20261121}
 echo "seed $seed"
-for tool in qemu-img qemu-io bximage; do
-  if ! command -v "$tool" >/dev/null; then
-    [ "${VDCHECK_NO_SKIP:-0}" = 1 ] && { echo "missing oracle $tool"; exit 1; }
-    echo "SKIP: $tool not installed"; exit 77
-  fi
-done
+vd_require qemu-img qemu-io bximage
 rm -rf "$scratch" && mkdir -p "$scratch"
 RANDOM=$seed
 fails=0

@@ -8,16 +8,12 @@
 # usage: oracle_vhdx.sh VDCHECK SOURCE_DIR SCRATCH_DIR   (seed: VDCHECK_TEST_SEED,
 #        writes per image: VDCHECK_ORACLE_WRITES, default 40)
 set -euo pipefail
-vdcheck=$1 scratch=$3
+vdcheck=$1 src=$2 scratch=$3
+. "$src/tests/harness/shell_lib.sh"
 seed=${VDCHECK_TEST_SEED:-20261121}
 nwrites=${VDCHECK_ORACLE_WRITES:-40}
 echo "seed $seed"
-for tool in qemu-img qemu-io sha256sum; do
-  if ! command -v "$tool" >/dev/null; then
-    [ "${VDCHECK_NO_SKIP:-0}" = 1 ] && { echo "missing oracle $tool"; exit 1; }
-    echo "SKIP: $tool not installed"; exit 77
-  fi
-done
+vd_require qemu-img qemu-io sha256sum
 rm -rf "$scratch" && mkdir -p "$scratch"
 RANDOM=$seed
 fails=0 total=0

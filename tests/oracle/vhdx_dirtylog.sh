@@ -26,12 +26,9 @@ shared=${VDCHECK_SHARED_CORPUS:-$src/../shared/corpus}
 orig=$shared/vhdx/iotest-dirtylog-10G-4M.vhdx
 replayed_md5=f57388780d1d321ed98f042d6cd3926e
 
-skip() {
-  [ "${VDCHECK_NO_SKIP:-0}" = 1 ] && { echo "missing: $1"; exit 1; }
-  echo "SKIP: $1"; exit 77
-}
-[ -r "$orig" ] || skip "shared corpus image $orig"
-command -v qemu-img >/dev/null || skip "qemu-img not installed"
+. "$src/tests/harness/shell_lib.sh"
+[ -r "$orig" ] || vd_skip "shared corpus image $orig"
+vd_require qemu-img
 rm -rf "$scratch" && mkdir -p "$scratch"
 passed=0 failed=0
 ok() { passed=$((passed + 1)); echo "ok   $1"; }

@@ -7,12 +7,9 @@
 set -euo pipefail
 vdcheck=$1 src=$2 scratch=$3
 shared=${VDCHECK_SHARED_CORPUS:-$src/../shared/corpus}
-skip() {
-  [ "${VDCHECK_NO_SKIP:-0}" = 1 ] && { echo "cannot run: $1"; exit 1; }
-  echo "SKIP: $1"; exit 77
-}
-[ -f "$shared/compressed/iotest-dynamic-1G.vhdx.bz2" ] || skip "shared corpus not present"
-command -v bzcat >/dev/null || skip "bzcat (bzip2) not installed"
+. "$src/tests/harness/shell_lib.sh"
+[ -f "$shared/compressed/iotest-dynamic-1G.vhdx.bz2" ] || vd_skip "shared corpus not present"
+vd_require bzcat
 rm -rf "$scratch" && mkdir -p "$scratch"
 img=$scratch/iotest-dynamic-1G.vhdx
 bzcat "$shared/compressed/iotest-dynamic-1G.vhdx.bz2" >"$img"

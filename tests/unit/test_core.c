@@ -142,6 +142,7 @@ static void ext_env_init(struct ext_env *e, const uint8_t *data, size_t len, siz
     }
     e->limits = VD_LIMITS_DEFAULT;
     e->limits.max_claims = max_claims;
+    e->info.mappable = true; /* a walked image: its gaps are slack */
     vd_findings_init(&e->findings, 100);
     vd_extents_init(&e->extents, max_claims);
     e->ctx = (struct vd_ctx){.src = e->src,
