@@ -176,8 +176,8 @@ enum vd_status vd_extents_finish(struct vd_ctx *ctx)
      * Unwalked space is not slack: after a fatal finding the walk stopped early, and when
      * the disk cannot be mapped its blocks were never claimed.
      */
-    bool slack = !ext->incomplete && ctx->findings->by_severity[VD_SEV_FATAL] == 0 &&
-                 ctx->info->mappable;
+    bool slack =
+        !ext->incomplete && ctx->findings->by_severity[VD_SEV_FATAL] == 0 && ctx->info->mappable;
     enum vd_status st = VD_OK;
 
     if (ext->count > 0) {
