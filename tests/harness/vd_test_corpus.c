@@ -135,6 +135,48 @@ void vd_test_truncation_sweep(const char *path, size_t fine, size_t step)
     free(data);
 }
 
+size_t vd_test_generated_checksums(const char *prefix,
+                                   void (*extra)(const struct vd_image_result *r))
+{
+    const char *shared = vd_test_shared_corpus();
+    char path[4096];
+    char line[512];
+    size_t checked = 0;
+    FILE *f;
+
+    if (shared == NULL) {
+        vd_test_skip("../shared/corpus is not present");
+    }
+    snprintf(path, sizeof(path), "%s/generated/CHECKSUMS.txt", shared);
+    f = fopen(path, "r");
+    EXPECT(f != NULL);
+    while (f != NULL && fgets(line, sizeof(line), f) != NULL) {
+        char md5[64];
+        char rel[256];
+        char image[4400];
+        uint64_t size;
+        struct vd_image_result *r;
+        if (sscanf(line, "%63s virtual_size=%" SCNu64 " %255s", md5, &size, rel) != 3 ||
+            strncmp(rel, prefix, strlen(prefix)) != 0) {
+            continue;
+        }
+        snprintf(image, sizeof(image), "%s/generated/%s", shared, rel);
+        r = vd_test_analyze_file(image, 1u << VD_DIGEST_MD5);
+        fprintf(stderr, "  %s\n", rel);
+        EXPECT_U64(r->info.virtual_size, size);
+        EXPECT_STR(r->virtual_disk.hex[VD_DIGEST_MD5], md5);
+        if (extra != NULL) {
+            extra(r);
+        }
+        vd_result_free(r);
+        checked++;
+    }
+    if (f != NULL) {
+        fclose(f);
+    }
+    return checked;
+}
+
 void vd_test_truncation_sweep_all(const char *root, const char *dir, const char *const *names,
                                   size_t n, size_t fine, size_t step)
 {

@@ -25,6 +25,14 @@ void vd_test_check_expect_file(const char *image, const char *expect);
 /* Every IMAGE.<suffix> of corpus/<dir> against IMAGE.expect; returns how many. */
 size_t vd_test_check_corpus_dir(const char *dir, const char *suffix);
 
+/*
+ * Every image of the shared corpus's generated/CHECKSUMS.txt under `prefix` (e.g. "vhd/"):
+ * its virtual size and virtual-disk md5 must be what qemu-img / bximage wrote; `extra`
+ * (may be NULL) checks the rest. Returns how many were checked; skips without the corpus.
+ */
+size_t vd_test_generated_checksums(const char *prefix,
+                                   void (*extra)(const struct vd_image_result *r));
+
 /* Reads a whole file into memory (malloc'ed). */
 uint8_t *vd_test_slurp(const char *path, size_t *len);
 

@@ -20,43 +20,14 @@ VD_TEST(corpus_vhd_images_match_their_expect_files)
 }
 
 /* generated/CHECKSUMS.txt: md5 of the virtual disk written by qemu-img / bximage. */
+static void generated_vhd_is_clean(const struct vd_image_result *r)
+{
+    EXPECT(r->verdict == VD_VERDICT_CLEAN);
+}
+
 VD_TEST(shared_generated_virtual_md5)
 {
-    const char *shared = vd_test_shared_corpus();
-    char path[4096];
-    char line[512];
-    FILE *f;
-    int checked = 0;
-
-    if (shared == NULL) {
-        vd_test_skip("../shared/corpus is not present");
-    }
-    snprintf(path, sizeof(path), "%s/generated/CHECKSUMS.txt", shared);
-    f = fopen(path, "r");
-    EXPECT(f != NULL);
-    while (f != NULL && fgets(line, sizeof(line), f) != NULL) {
-        char md5[64];
-        char rel[256];
-        uint64_t size;
-        char image[4400];
-        struct vd_image_result *r;
-        if (sscanf(line, "%63s virtual_size=%" SCNu64 " %255s", md5, &size, rel) != 3 ||
-            strncmp(rel, "vhd/", 4) != 0) {
-            continue;
-        }
-        snprintf(image, sizeof(image), "%s/generated/%s", shared, rel);
-        r = vd_test_analyze_file(image, 1u << VD_DIGEST_MD5);
-        fprintf(stderr, "  %s\n", rel);
-        EXPECT_U64(r->info.virtual_size, size);
-        EXPECT_STR(r->virtual_disk.hex[VD_DIGEST_MD5], md5);
-        EXPECT(r->verdict == VD_VERDICT_CLEAN);
-        vd_result_free(r);
-        checked++;
-    }
-    if (f != NULL) {
-        fclose(f);
-    }
-    EXPECT(checked == 6);
+    EXPECT(vd_test_generated_checksums("vhd/", generated_vhd_is_clean) == 6);
 }
 
 struct shared_fact {
