@@ -8,6 +8,8 @@
 
 extern const struct vd_format_driver vd_vhd_driver;
 extern const struct vd_format_driver vd_vhdx_driver;
+extern const struct vd_format_driver vd_vdi_driver;
+extern const struct vd_format_driver vd_bochs_driver;
 
 /* NULL-terminated, cheapest probes first. */
 extern const struct vd_format_driver *const vd_format_drivers[];

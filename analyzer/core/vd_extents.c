@@ -6,8 +6,10 @@
 #include <string.h>
 
 #include "vd_alloc.h"
+#include "vd_bytes.h"
 #include "vd_checked.h"
 #include "vd_format.h"
+#include "vd_limits.h"
 
 void vd_extents_init(struct vd_extents *ext, size_t limit)
 {
@@ -66,6 +68,44 @@ bool vd_claim(struct vd_ctx *ctx, const char *structure, int64_t index, uint64_t
                                ref_offset, ref_length, ctx->extents->count};
     }
     return inside;
+}
+
+void vd_claim_trailing(struct vd_ctx *ctx, enum vd_finding_id id, const char *structure,
+                       uint64_t end)
+{
+    if (ctx->file_size <= end) {
+        return;
+    }
+    vd_report(ctx, id, VD_LOC(structure, -1, end, ctx->file_size - end),
+              "%" PRIu64 " bytes follow the end of the image data at 0x%" PRIx64,
+              ctx->file_size - end, end);
+    vd_claim(ctx, structure, -1, end, ctx->file_size - end, end, 0);
+}
+
+enum vd_status vd_claim_padding(struct vd_ctx *ctx, const char *structure, uint64_t offset,
+                                uint64_t length)
+{
+    uint8_t *buf;
+    bool zero = true;
+    enum vd_status st = VD_OK;
+
+    if (length == 0 || !vd_range_fits(offset, length, ctx->file_size)) {
+        return VD_OK;
+    }
+    buf = vd_malloc(VD_TABLE_CHUNK);
+    if (buf == NULL) {
+        return VD_E_NOMEM;
+    }
+    for (uint64_t done = 0; done < length && zero && st == VD_OK; done += VD_TABLE_CHUNK) {
+        size_t n = length - done < VD_TABLE_CHUNK ? (size_t)(length - done) : VD_TABLE_CHUNK;
+        st = vd_ctx_read(ctx, offset + done, buf, n);
+        zero = st == VD_OK && vd_all_zero(buf, n);
+    }
+    vd_free(buf);
+    if (st == VD_OK && zero) {
+        vd_claim(ctx, structure, -1, offset, length, offset, 0);
+    }
+    return st;
 }
 
 static int claim_order(const void *a, const void *b)

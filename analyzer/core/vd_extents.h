@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "vd_compiler.h"
+#include "vd_findings.h"
 #include "vd_status.h"
 
 struct vd_ctx;
@@ -46,6 +47,22 @@ void vd_extents_fini(struct vd_extents *ext);
  */
 bool vd_claim(struct vd_ctx *ctx, const char *structure, int64_t index, uint64_t offset,
               uint64_t length, uint64_t ref_offset, uint64_t ref_length);
+
+/*
+ * Claims a gap the format reserves (alignment padding, a reserved area) when it holds only
+ * zeros; otherwise leaves it to the slack accounting, which then reports the data in it.
+ * A range that is empty or not wholly inside the file is left alone.
+ */
+VD_MUST_CHECK enum vd_status vd_claim_padding(struct vd_ctx *ctx, const char *structure,
+                                              uint64_t offset, uint64_t length);
+
+/*
+ * When the file runs on past `end` (the end of the last structure or block the format
+ * places), reports finding `id` over the excess and claims it as `structure`, so that the
+ * slack accounting does not report the same bytes again.
+ */
+void vd_claim_trailing(struct vd_ctx *ctx, enum vd_finding_id id, const char *structure,
+                       uint64_t end);
 
 /* Reports overlaps, duplicates and slack. Reads slack bytes to tell zero from data. */
 VD_MUST_CHECK enum vd_status vd_extents_finish(struct vd_ctx *ctx);

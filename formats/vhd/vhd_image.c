@@ -387,7 +387,7 @@ static enum vd_status walk_block(struct vd_ctx *ctx, struct vhd_image *img, uint
     enum vd_status st;
 
     b.index = index;
-    b.entry_at = vhd_bat_entry_offset(&img->bat, index);
+    b.entry_at = vd_table32_entry_offset(&img->bat, index);
     b.bitmap_at = (uint64_t)entry * VHD_SECTOR;
     b.data_at = b.bitmap_at + img->bitmap_bytes;
     b.sectors = img->sectors_per_block;
@@ -437,7 +437,7 @@ enum vd_status vhd_walk(struct vd_ctx *ctx, void *state)
     }
     for (uint32_t i = 0; i < walk_entries(img); i++) {
         uint32_t entry;
-        st = vhd_bat_get(ctx, &img->bat, i, &entry);
+        st = vd_table32_get(ctx, &img->bat, i, &entry);
         if (st != VD_OK) {
             goto out;
         }
@@ -484,7 +484,7 @@ static enum vd_status map_sparse(struct vd_ctx *ctx, struct vhd_image *img, uint
         block_end = img->virtual_size;
     }
     if (block < img->bat.readable) {
-        st = vhd_bat_get(ctx, &img->bat, (uint32_t)block, &entry);
+        st = vd_table32_get(ctx, &img->bat, (uint32_t)block, &entry);
         if (st != VD_OK) {
             return st;
         }

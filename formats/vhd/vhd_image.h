@@ -25,7 +25,7 @@ struct vhd_image {
     uint64_t bitmap_bytes; /* on disk, per block */
     uint64_t sectors_per_block;
     uint64_t blocks_needed; /* ceil(virtual_size / block_size) */
-    struct vhd_bat bat;
+    struct vd_table32 bat;
 
     uint8_t *bitmap;      /* bitmap_bytes: the block bitmap loaded last */
     int64_t bitmap_block; /* which block it belongs to, -1 = none */

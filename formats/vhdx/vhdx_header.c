@@ -42,28 +42,8 @@ enum vd_status vhdx_file_id_check(struct vd_ctx *ctx)
 
 enum vd_status vhdx_reserved_area_claim(struct vd_ctx *ctx)
 {
-    uint8_t *buf;
-    bool zero = true;
-    enum vd_status st = VD_OK;
-
-    if (!vd_range_fits(VHDX_RESERVED_AREA_OFFSET, VHDX_RESERVED_AREA_SIZE, ctx->file_size)) {
-        return VD_OK; /* vhdx.file.too_small says why */
-    }
-    buf = vd_malloc(VD_TABLE_CHUNK);
-    if (buf == NULL) {
-        return VD_E_NOMEM;
-    }
-    for (uint64_t done = 0; done < VHDX_RESERVED_AREA_SIZE && zero && st == VD_OK;
-         done += VD_TABLE_CHUNK) {
-        st = vd_ctx_read(ctx, VHDX_RESERVED_AREA_OFFSET + done, buf, VD_TABLE_CHUNK);
-        zero = st == VD_OK && vd_all_zero(buf, VD_TABLE_CHUNK);
-    }
-    vd_free(buf);
-    if (st == VD_OK && zero) {
-        vd_claim(ctx, "vhdx.header_section", -1, VHDX_RESERVED_AREA_OFFSET, VHDX_RESERVED_AREA_SIZE,
-                 VHDX_RESERVED_AREA_OFFSET, 0);
-    }
-    return st;
+    return vd_claim_padding(ctx, "vhdx.header_section", VHDX_RESERVED_AREA_OFFSET,
+                            VHDX_RESERVED_AREA_SIZE);
 }
 
 static void header_decode(const uint8_t *raw, struct vhdx_header *h)

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "vd_alloc.h"
+#include "vd_bits.h"
 #include "vd_bytes.h"
 #include "vd_checked.h"
 #include "vhdx_layout.h"
@@ -258,12 +259,12 @@ static enum vd_status bitmap_check(struct vd_ctx *ctx, struct vhdx_image *img,
         }
         st = vhdx_bat_get(ctx, &img->bat, vhdx_bat_payload_index(&img->bat, block), &e);
         if (st == VD_OK && e.state == VHDX_PAYLOAD_PARTIALLY_PRESENT) {
-            w->partial_present_sectors += vhdx_bitmap_count(img->bitmap.bits, b * spb, spb);
+            w->partial_present_sectors += vd_bits_lsb_count(img->bitmap.bits, b * spb, spb);
         }
     }
     if (st == VD_OK && disk_sectors < chunk_first + VHDX_CHUNK_SECTORS) {
         uint64_t from = disk_sectors > chunk_first ? disk_sectors - chunk_first : 0;
-        uint64_t set = vhdx_bitmap_count(img->bitmap.bits, from, VHDX_CHUNK_SECTORS - from);
+        uint64_t set = vd_bits_lsb_count(img->bitmap.bits, from, VHDX_CHUNK_SECTORS - from);
         if (set > 0) {
             vd_report(ctx, VD_F_VHDX_BITMAP_BEYOND_DISK,
                       VD_LOC("vhdx.sector_bitmap", (int64_t)chunk, sb->file_offset + from / 8,
@@ -406,7 +407,7 @@ static enum vd_status map_partial(struct vd_ctx *ctx, struct vhdx_image *img, ui
     if (st != VD_OK) {
         return st;
     }
-    run = vhdx_bitmap_run(img->bitmap.bits, first, vd_div_round_up(end - offset, lss), &set);
+    run = vd_bits_lsb_run(img->bitmap.bits, first, vd_div_round_up(end - offset, lss), &set);
     run = run * lss - in_block % lss;
     run = run < end - offset ? run : end - offset;
     if (set) {

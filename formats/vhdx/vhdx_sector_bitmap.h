@@ -24,10 +24,4 @@ void vhdx_bitmap_cache_fini(struct vhdx_bitmap_cache *c);
 VD_MUST_CHECK enum vd_status vhdx_bitmap_load(struct vd_ctx *ctx, struct vhdx_bitmap_cache *c,
                                               uint64_t chunk, uint64_t at);
 
-/* Sectors with their bit set among bits [first, first + count). */
-uint64_t vhdx_bitmap_count(const uint8_t *bits, uint64_t first, uint64_t count);
-
-/* Length of the run of equal bits starting at bit `first`, at most `max`; *set = its value. */
-uint64_t vhdx_bitmap_run(const uint8_t *bits, uint64_t first, uint64_t max, bool *set);
-
 #endif
