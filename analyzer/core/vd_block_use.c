@@ -34,3 +34,17 @@ bool vd_block_use_mark(struct vd_block_use *u, uint64_t index)
     u->seen[index / 8] = (uint8_t)(u->seen[index / 8] | (1u << (index % 8)));
     return true;
 }
+
+void vd_block_use_note_end(struct vd_block_use *u, const struct vd_ctx *ctx, uint64_t at,
+                           uint64_t length)
+{
+    uint64_t end;
+
+    if (at >= ctx->file_size) {
+        return;
+    }
+    end = length > ctx->file_size - at ? ctx->file_size : at + length;
+    if (end > u->end) {
+        u->end = end;
+    }
+}

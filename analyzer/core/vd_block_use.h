@@ -32,6 +32,14 @@ void vd_block_use_fini(struct vd_block_use *u);
 /* Marks block `index` used; false when an earlier entry already used it. */
 bool vd_block_use_mark(struct vd_block_use *u, uint64_t index);
 
+/*
+ * Moves the end of the furthest block to that of the block at [at, at + length). A block
+ * cut short by EOF owns the bytes up to EOF (its claim reports it beyond EOF), so they are
+ * not trailing data; one that starts at or past EOF owns nothing in the file.
+ */
+void vd_block_use_note_end(struct vd_block_use *u, const struct vd_ctx *ctx, uint64_t at,
+                           uint64_t length);
+
 /* Counts occurrences of something reported once, at its first index. */
 struct vd_tally {
     uint64_t count;

@@ -100,8 +100,14 @@ static enum vd_status run_driver(struct vd_ctx *ctx, const struct vd_format_driv
                   "that come from the parent are unknown, so no virtual-disk hash is given");
     } else if (st == VD_OK && opt->hash_mask != 0 && ctx->info->mappable &&
                ctx->findings->by_severity[VD_SEV_FATAL] == 0) {
-        /* After a fatal finding the structures cannot be trusted to describe the disk. */
         st = hash_virtual(ctx, drv, state, opt->hash_mask, &result->virtual_disk);
+    } else if (st == VD_OK && opt->hash_mask != 0) {
+        /* After a fatal finding the structures cannot be trusted to describe the disk. */
+        vd_report(ctx, VD_F_IMAGE_VIRTUAL_UNHASHED, VD_LOC("image", -1, 0, 0),
+                  "no virtual-disk hash: %s",
+                  ctx->findings->by_severity[VD_SEV_FATAL] != 0
+                      ? "a fatal finding leaves the disk undescribed"
+                      : "the image's structures do not describe the whole disk");
     }
     drv->close(state);
     return st;

@@ -31,27 +31,10 @@ trap 'rm -rf "$work"' EXIT
 # 2024-01-01T00:00:00Z in VHD time (seconds since 2000-01-01T00:00:00Z).
 FIXED_TIMESTAMP=2D24BD00
 
+. "$script_dir/recipe_lib.sh"
 export LC_ALL=C
 
 # ---------------------------------------------------------------- helpers --
-
-die() { echo "make_vhd.sh: $*" >&2; exit 1; }
-
-# poke FILE OFFSET HEX  - overwrite bytes at OFFSET with HEX (e.g. 0000ff01)
-poke() {
-    local file=$1 off=$2 hex=$3 esc="" i
-    (( ${#hex} % 2 == 0 )) || die "poke: odd hex string $hex"
-    for (( i = 0; i < ${#hex}; i += 2 )); do
-        esc+="\\x${hex:i:2}"
-    done
-    # shellcheck disable=SC2059
-    printf "$esc" | dd of="$file" bs=1 seek="$off" conv=notrunc status=none
-}
-
-# peek FILE OFFSET LEN  - print LEN bytes at OFFSET as lower-case hex
-peek() {
-    od -An -tx1 -v -j "$2" -N "$3" "$1" | tr -d ' \n'
-}
 
 # be32 FILE OFFSET / be64 FILE OFFSET  - big-endian unsigned value (decimal)
 be32() { echo $(( 16#$(peek "$1" "$2" 4) )); }

@@ -77,6 +77,8 @@ static void check_identity(struct vd_ctx *ctx, const uint8_t *raw, const struct 
         vd_report(ctx, VD_F_BOCHS_HEADER_NEEDS_BASE, BX_LOC(BOCHS_SUBTYPE_AT, BOCHS_SUBTYPE_SIZE),
                   "%s redolog: the sectors it does not hold come from its base image",
                   h->mode == BOCHS_MODE_UNDOABLE ? "an undoable" : "a volatile");
+        vd_report(ctx, VD_F_BOCHS_COMPAT_QEMU, BX_LOC(BOCHS_SUBTYPE_AT, BOCHS_SUBTYPE_SIZE),
+                  "QEMU reads only growing redologs");
     }
 }
 
@@ -137,7 +139,7 @@ static void check_disk_catalog(struct vd_ctx *ctx, const struct bochs_header *h)
     if (h->extent != 0 && h->catalog < vd_div_round_up(h->disk, h->extent)) {
         vd_report(ctx, VD_F_BOCHS_CATALOG_TOO_SMALL, BX_LOC(BOCHS_CATALOG_AT, 4),
                   "%" PRIu32 " catalog entries of %" PRIu32 " bytes cover %" PRIu64
-                  " bytes of the %" PRIu64 "-byte disk; the rest reads as zero",
+                  " bytes of the %" PRIu64 "-byte disk; the disk is not hashed",
                   h->catalog, h->extent, (uint64_t)h->catalog * h->extent, h->disk);
     }
     if (h->catalog > BOCHS_QEMU_CATALOG_MAX) {
@@ -147,17 +149,25 @@ static void check_disk_catalog(struct vd_ctx *ctx, const struct bochs_header *h)
     }
 }
 
-/* The v2 timestamp: FAT date in the high half, FAT time in the low (Bochs fat_datetime). */
+/*
+ * The v2 timestamp: FAT date in the high half, FAT time in the low (Bochs fat_datetime),
+ * the writer's local time without a zone. Only a real date is rendered.
+ */
 static void publish_timestamp(struct vd_fact *obj, uint32_t ts)
 {
     char text[32];
     unsigned date = ts >> 16;
     unsigned time = ts & 0xFFFFu;
+    unsigned month = (date >> 5) & 0xFu;
+    unsigned day = date & 0x1Fu;
 
     vd_fact_u64(obj, "timestamp", ts);
-    snprintf(text, sizeof(text), "%04u-%02u-%02uT%02u:%02u:%02u", 1980 + (date >> 9),
-             (date >> 5) & 0xFu, date & 0x1Fu, time >> 11, (time >> 5) & 0x3Fu, (time & 0x1Fu) * 2);
-    vd_fact_str(obj, "timestamp_fat", text); /* local time of the writer, no zone */
+    if (month < 1 || month > 12 || day < 1 || time >> 11 > 23 || ((time >> 5) & 0x3Fu) > 59) {
+        return;
+    }
+    snprintf(text, sizeof(text), "%04u-%02u-%02uT%02u:%02u:%02u", 1980 + (date >> 9), month, day,
+             time >> 11, (time >> 5) & 0x3Fu, (time & 0x1Fu) * 2);
+    vd_fact_str(obj, "timestamp_fat", text);
 }
 
 static void publish_string(struct vd_fact *obj, const char *key, const uint8_t *p, size_t size)
@@ -171,11 +181,14 @@ static void publish_string(struct vd_fact *obj, const char *key, const uint8_t *
 static void publish(struct vd_ctx *ctx, const uint8_t *raw, const struct bochs_header *h)
 {
     struct vd_fact *obj = vd_fact_object(ctx->details, "header");
+    char version[16];
 
     publish_string(obj, "magic", raw + BOCHS_MAGIC_AT, BOCHS_MAGIC_SIZE);
     publish_string(obj, "type", raw + BOCHS_TYPE_AT, BOCHS_TYPE_SIZE);
     publish_string(obj, "subtype", raw + BOCHS_SUBTYPE_AT, BOCHS_SUBTYPE_SIZE);
-    vd_fact_u64(obj, "version", h->version);
+    snprintf(version, sizeof(version), "%" PRIu32 ".%" PRIu32, h->version >> 16,
+             h->version & 0xFFFFu);
+    vd_fact_str(obj, "version", version);
     vd_fact_u64(obj, "header_size", h->header_size);
     vd_fact_u64(obj, "catalog_entries", h->catalog);
     vd_fact_u64(obj, "bitmap_size", h->bitmap);

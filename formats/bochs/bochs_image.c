@@ -12,20 +12,26 @@
 #include "vd_alloc.h"
 #include "vd_bits.h"
 #include "vd_block_use.h"
+#include "vd_bytes.h"
 #include "vd_checked.h"
 
+/* The magic, else (a damaged magic) the type and a known version. */
 int bochs_probe(const struct vd_probe_input *in)
 {
     static const char magic[] = BOCHS_MAGIC;
+    static const char type[] = BOCHS_TYPE_REDOLOG;
+    bool has_type = in->head_len >= BOCHS_TYPE_AT + sizeof(type) &&
+                    memcmp(in->head + BOCHS_TYPE_AT, type, sizeof(type)) == 0;
+    uint32_t version;
 
-    if (in->head_len < sizeof(magic) || memcmp(in->head, magic, sizeof(magic)) != 0) {
+    if (in->head_len >= sizeof(magic) && memcmp(in->head, magic, sizeof(magic)) == 0) {
+        return has_type ? 100 : 60;
+    }
+    if (!has_type || in->head_len < BOCHS_VERSION_AT + 4) {
         return 0;
     }
-    return in->head_len >= BOCHS_TYPE_AT + sizeof(BOCHS_TYPE_REDOLOG) &&
-                   memcmp(in->head + BOCHS_TYPE_AT, BOCHS_TYPE_REDOLOG,
-                          sizeof(BOCHS_TYPE_REDOLOG)) == 0
-               ? 100
-               : 60;
+    version = vd_load_le32(in->head + BOCHS_VERSION_AT);
+    return version == BOCHS_VERSION_2 || version == BOCHS_VERSION_1 ? 30 : 0;
 }
 
 static const char *variant_name(enum bochs_mode mode)
@@ -91,6 +97,8 @@ enum vd_status bochs_open(struct vd_ctx *ctx, void **state)
     img->stride = bochs_stride(&img->hdr);
     img->bitmap_bytes = vd_div_round_up(img->hdr.extent / BOCHS_SECTOR, 8);
     img->extents_needed = vd_div_round_up(img->hdr.disk, img->hdr.extent);
+    /* A disk the catalog does not cover (too small, cut off) is not hashed (see VDI). */
+    ctx->info->mappable = img->catalog.readable >= img->extents_needed;
     img->bitmap = vd_malloc((size_t)img->bitmap_bytes);
     return img->bitmap == NULL ? VD_E_NOMEM : VD_OK;
 }
@@ -154,6 +162,9 @@ static enum vd_status walk_allocated(struct vd_ctx *ctx, struct bochs_image *img
     bool loaded;
     enum vd_status st;
 
+    if (index >= img->extents_needed) {
+        vd_tally_note(&w->past_end, index);
+    }
     if (entry >= img->hdr.catalog) {
         vd_report(ctx, VD_F_BOCHS_CATALOG_ENTRY_RANGE, VD_LOC("bochs.catalog", index, entry_at, 4),
                   "entry %" PRIu32 " points at stored extent %" PRIu32 ", beyond the %" PRIu32
@@ -167,22 +178,18 @@ static enum vd_status walk_allocated(struct vd_ctx *ctx, struct bochs_image *img
                   index, entry);
         return VD_OK;
     }
-    if (index >= img->extents_needed) {
-        vd_tally_note(&w->past_end, index);
-    }
     if (!extent_at(img, entry, &at)) {
         vd_report(ctx, VD_F_IMAGE_EXTENT_BEYOND_EOF, VD_LOC("bochs.catalog", index, entry_at, 4),
                   "entry %" PRIu32 " points at stored extent %" PRIu32 ", beyond any file", index,
                   entry);
         return VD_OK;
     }
-    if (!vd_claim(ctx, "bochs.extent", index, at, img->stride, entry_at, 4)) {
-        return VD_OK;
-    }
-    w->use.end = at + img->stride > w->use.end ? at + img->stride : w->use.end;
+    (void)vd_claim(ctx, "bochs.extent", index, at, img->stride, entry_at, 4);
+    vd_block_use_note_end(&w->use, ctx, at, img->stride);
     if (index >= img->extents_needed) {
         return VD_OK;
     }
+    /* A bitmap inside the file is checked even when the extent's data is cut off. */
     st = bitmap_load(ctx, img, entry, at, &loaded);
     if (st == VD_OK && loaded) {
         check_bitmap(ctx, img, w, index, at);

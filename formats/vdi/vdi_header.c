@@ -224,9 +224,10 @@ static bool check_sizes(struct vd_ctx *ctx, const struct vdi_header *h)
     } else if (h->block_size != 0 && capacity < h->disk_size) {
         vd_report(ctx, VD_F_VDI_HEADER_BLOCKS_TOO_FEW, VDI_LOC(h->at->blocks, 4),
                   "%" PRIu32 " blocks of %" PRIu32 " bytes hold %" PRIu64
-                  " bytes, less than the %" PRIu64 "-byte disk; the rest reads as zero",
+                  " bytes, less than the %" PRIu64 "-byte disk; the disk is not hashed",
                   h->blocks, h->block_size, capacity, h->disk_size);
-    } else if (h->block_size != 0 && h->blocks > vd_div_round_up(h->disk_size, h->block_size)) {
+    } else if (h->block_size != 0 && h->disk_size != 0 &&
+               h->blocks > vd_div_round_up(h->disk_size, h->block_size)) {
         vd_report(ctx, VD_F_VDI_HEADER_BLOCKS_EXCESS, VDI_LOC(h->at->blocks, 4),
                   "%" PRIu32 " blocks where the %" PRIu64 "-byte disk needs %" PRIu64, h->blocks,
                   h->disk_size, vd_div_round_up(h->disk_size, h->block_size));
@@ -279,7 +280,9 @@ static void note_qemu_limits(struct vd_ctx *ctx, const struct vdi_header *h)
     }
     if (h->block_extra != 0) {
         vd_report(ctx, VD_F_VDI_COMPAT_QEMU, VDI_LOC(h->at->block_extra, 4),
-                  "QEMU refuses extra data per block (%" PRIu32 ")", h->block_extra);
+                  "QEMU ignores the %" PRIu32 " bytes of extra data per block and reads every "
+                  "block from the wrong offset",
+                  h->block_extra);
     }
     if (h->blocks > VDI_QEMU_BLOCKS_MAX) {
         vd_report(ctx, VD_F_VDI_COMPAT_QEMU, VDI_LOC(h->at->blocks, 4),
@@ -294,6 +297,10 @@ static void note_qemu_limits(struct vd_ctx *ctx, const struct vdi_header *h)
     if (!vd_guid_is_null(h->uuid_link)) {
         vd_report(ctx, VD_F_VDI_COMPAT_QEMU, VDI_LOC(h->at->uuid_link, 16),
                   "QEMU refuses images with a linkage UUID (no VDI differencing support)");
+    }
+    if (h->uuid_parent_modify != NULL && !vd_guid_is_null(h->uuid_parent_modify)) {
+        vd_report(ctx, VD_F_VDI_COMPAT_QEMU, VDI_LOC(h->at->uuid_parent_modify, 16),
+                  "QEMU refuses images with a parent-modification UUID");
     }
 }
 

@@ -73,20 +73,29 @@ static bool block_data_at(const struct vdi_image *img, uint32_t entry, uint64_t 
 /*
  * Writers align the block map and the data to sectors or 1 MiB (VDI-04); the gaps before
  * them are taken as padding when they hold zeros, else left to the slack accounting.
+ * VDI-12: the file must reach offData even with no block allocated. A file that ends in
+ * the gap after the map is reported beyond EOF (at the field that puts the data there);
+ * one that ends inside the map already has vdi.map.truncated.
  */
 static enum vd_status claim_paddings(struct vd_ctx *ctx, const struct vdi_header *h)
 {
     uint64_t map_end = h->blocks_offset + (uint64_t)h->blocks * 4;
+    uint32_t data_field = h->at->data_offset != 0 ? h->at->data_offset : h->at->blocks;
     enum vd_status st = VD_OK;
 
     if (h->blocks_offset > h->claim_end) {
         st = vd_claim_padding(ctx, "vdi.header_padding", h->claim_end,
                               h->blocks_offset - h->claim_end);
     }
-    if (st == VD_OK && h->data_offset > map_end) {
-        st = vd_claim_padding(ctx, "vdi.map_padding", map_end, h->data_offset - map_end);
+    if (st != VD_OK || h->data_offset <= map_end || map_end > ctx->file_size) {
+        return st;
     }
-    return st;
+    if (h->data_offset > ctx->file_size) {
+        (void)vd_claim(ctx, "vdi.map_padding", -1, map_end, h->data_offset - map_end, data_field,
+                       4);
+        return VD_OK;
+    }
+    return vd_claim_padding(ctx, "vdi.map_padding", map_end, h->data_offset - map_end);
 }
 
 enum vd_status vdi_open(struct vd_ctx *ctx, void **state)
@@ -145,6 +154,9 @@ enum vd_status vdi_open(struct vd_ctx *ctx, void **state)
     }
     img->blocks_needed = vd_div_round_up(img->hdr.disk_size, img->hdr.block_size);
     vdi_map_init(ctx, &img->map, img->hdr.blocks_offset, img->hdr.blocks);
+    /* A disk the map does not cover (too few blocks, map cut off) is not hashed: guessing
+     * zeros for it would describe a disk nobody wrote, and may run for ever. */
+    ctx->info->mappable = img->map.readable >= img->blocks_needed;
     return claim_paddings(ctx, &img->hdr);
 }
 
@@ -184,10 +196,8 @@ static void walk_allocated(struct vd_ctx *ctx, struct vdi_image *img, struct vdi
         return;
     }
     at -= img->hdr.block_extra;
-    if (vd_claim(ctx, "vdi.block", index, at, img->stride, entry_at, 4) &&
-        at + img->stride > w->use.end) {
-        w->use.end = at + img->stride;
-    }
+    (void)vd_claim(ctx, "vdi.block", index, at, img->stride, entry_at, 4);
+    vd_block_use_note_end(&w->use, ctx, at, img->stride);
 }
 
 static void report_tally(struct vd_ctx *ctx, const struct vdi_image *img, enum vd_finding_id id,

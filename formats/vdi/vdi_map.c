@@ -13,7 +13,7 @@ void vdi_map_init(struct vd_ctx *ctx, struct vd_table32 *map, uint64_t offset, u
         vd_report(ctx, VD_F_VDI_MAP_TRUNCATED, VD_LOC("vdi.map", map->readable, offset, bytes),
                   "the %" PRIu32 "-entry block map needs %" PRIu64 " bytes at 0x%" PRIx64
                   "; only %" PRIu32 " entries lie inside the %" PRIu64
-                  "-byte file, the rest read as free",
+                  "-byte file; the blocks of the others are unknown",
                   entries, bytes, offset, map->readable, ctx->file_size);
     }
     /* Only the part inside the file: the truncation is reported above, not again. */

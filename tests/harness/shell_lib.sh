@@ -13,3 +13,50 @@ vd_require() {
     command -v "$tool" >/dev/null || vd_skip "$tool not installed"
   done
 }
+
+# ---- oracle helpers: the caller sets $vdcheck, and fails=0 total=0 before vd_compare ----
+
+# vd_report_virtual IMAGE: "virtual_size sha256" from vdcheck's JSON report (empty if absent).
+vd_report_virtual() {
+  local json
+  json=$("$vdcheck" --json --hash sha256 "$1" | tr -d '\n ') || true
+  printf '%s %s\n' \
+    "$(sed -n 's/.*"image":{[^}]*"virtual_size":\([0-9]*\).*/\1/p' <<<"$json")" \
+    "$(sed -n 's/.*"virtual":{"sha256":"\([0-9a-f]*\)".*/\1/p' <<<"$json")"
+}
+
+# vd_compare LABEL IMAGE SIZE SHA256: vdcheck's virtual size and sha256 against the oracle's.
+vd_compare() {
+  local size sha
+  read -r size sha < <(vd_report_virtual "$2")
+  total=$((total + 1))
+  if [ "$sha" = "$4" ] && [ "$size" = "$3" ]; then
+    echo "ok   $1"
+  else
+    echo "FAIL $1: vdcheck size ${size:-none} sha256 ${sha:-none}; oracle size $3 sha256 $4"
+    echo "     reproduce: rerun with KEEP=1, then $vdcheck --json --hash sha256 $2"
+    fails=$((fails + 1))
+  fi
+}
+
+vd_rand() { echo $(( (RANDOM * 32768 + RANDOM) % $1 )); } # 0 <= n < $1 (up to 2^30)
+
+# vd_qemu_random_writes FORMAT IMAGE SIZE BLOCK COUNT: COUNT random qemu-io writes (every
+# fifth unaligned), one across a block boundary and one on the last sector.
+vd_qemu_random_writes() {
+  local fmt=$1 img=$2 size=$3 bs=$4 n=$5 cmds=() i len off
+  for ((i = 0; i < n; i++)); do
+    len=$(( (RANDOM % 128 + 1) * 512 ))
+    off=$(( $(vd_rand $(( (size - len) / 512 ))) * 512 ))
+    if (( i % 5 == 4 )); then
+      len=$(( len - RANDOM % 511 )); off=$(( off + RANDOM % 511 ))
+    fi
+    cmds+=(-c "write -P $((RANDOM % 255 + 1)) $off $len")
+  done
+  if (( size > bs )); then
+    local b=$(( ($(vd_rand $(( (size - 1) / bs ))) + 1) * bs ))
+    cmds+=(-c "write -P 0x3c $(( b - 1000 )) 3000")
+  fi
+  cmds+=(-c "write -P 0xe7 $(( size - 512 )) 512")
+  qemu-io -f "$fmt" "${cmds[@]}" "$img" >/dev/null
+}

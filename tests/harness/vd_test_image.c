@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/evp.h>
+
 #include "vd_analyze.h"
 #include "vd_test.h"
 
@@ -71,4 +73,17 @@ void vd_test_expect_findings(const struct vd_image_result *r, const struct vd_ex
         print_findings(r);
     }
     vd_test_check(ok, "the exact set of findings", file, line);
+}
+
+void vd_test_sha256_hex(const uint8_t *p, size_t n, char out[65])
+{
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int md_len = 0;
+
+    if (EVP_Digest(p, n, md, &md_len, EVP_sha256(), NULL) != 1 || md_len != 32) {
+        abort();
+    }
+    for (unsigned i = 0; i < md_len; i++) {
+        snprintf(out + 2 * i, 3, "%02x", md[i]);
+    }
 }

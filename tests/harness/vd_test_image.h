@@ -16,6 +16,9 @@ struct vd_analyze_options;
 
 /* Analyzes data[0..len) from a memory source; aborts the test binary on out of memory. */
 struct vd_image_result *vd_test_analyze(const uint8_t *data, size_t len, unsigned hash_mask);
+
+/* Lowercase hex SHA-256 of n bytes, computed independently of vdcheck (OpenSSL EVP). */
+void vd_test_sha256_hex(const uint8_t *p, size_t n, char out[65]);
 /* The same with every option given (limits, the VHDX log view). */
 struct vd_image_result *vd_test_analyze_opts(const uint8_t *data, size_t len,
                                              const struct vd_analyze_options *opt);

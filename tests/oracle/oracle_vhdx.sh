@@ -18,47 +18,8 @@ rm -rf "$scratch" && mkdir -p "$scratch"
 RANDOM=$seed
 fails=0 total=0
 
-report() { # image -> "virtual_size sha256" from vdcheck's JSON report (empty fields if absent)
-  local json
-  json=$("$vdcheck" --json --hash sha256 "$1" | tr -d '\n ') || true
-  printf '%s %s\n' \
-    "$(sed -n 's/.*"image":{[^}]*"virtual_size":\([0-9]*\).*/\1/p' <<<"$json")" \
-    "$(sed -n 's/.*"virtual":{"sha256":"\([0-9a-f]*\)".*/\1/p' <<<"$json")"
-}
 
-compare() { # label image expected-size expected-sha256
-  local size sha
-  read -r size sha < <(report "$2")
-  total=$((total + 1))
-  if [ "$sha" = "$4" ] && [ "$size" = "$3" ]; then
-    echo "ok   $1"
-  else
-    echo "FAIL $1: vdcheck size ${size:-none} sha256 ${sha:-none}; qemu size $3 sha256 $4"
-    echo "     reproduce: rerun with KEEP=1, then $vdcheck --json --hash sha256 $2"
-    fails=$((fails + 1))
-  fi
-}
 
-rand() { echo $(( (RANDOM * 32768 + RANDOM) % $1 )); } # 0 <= n < $1 (up to 2^30)
-
-random_writes() { # image size-bytes block-bytes count
-  local img=$1 size=$2 bs=$3 n=$4 cmds=() i len off
-  for ((i = 0; i < n; i++)); do
-    len=$(( (RANDOM % 512 + 1) * 512 ))
-    off=$(( $(rand $(( (size - len) / 512 ))) * 512 ))
-    if (( i % 5 == 4 )); then # unaligned offset and length
-      len=$(( len - RANDOM % 511 )); off=$(( off + RANDOM % 511 ))
-    fi
-    cmds+=(-c "write -P $((RANDOM % 255 + 1)) $off $len")
-  done
-  # across a block boundary (unaligned), and the last sector of the disk
-  if (( size > bs )); then
-    local b=$(( ($(rand $(( (size - 1) / bs ))) + 1) * bs ))
-    cmds+=(-c "write -P 0x3c $(( b - 1000 )) 3000")
-  fi
-  cmds+=(-c "write -P 0xe7 $(( size - 512 )) 512")
-  qemu-io -f vhdx "${cmds[@]}" "$img" >/dev/null
-}
 
 # variant block_size size [extra -o options]
 cases=(
@@ -79,9 +40,9 @@ for c in "${cases[@]}"; do
   qemu-img create -q -f vhdx -o "subformat=$variant,block_size=$bs${extra:+,$extra}" "$img" "$size"
   bytes=$(qemu-img info --output=json -f vhdx "$img" | sed -n 's/.*"virtual-size": \([0-9]*\).*/\1/p')
   bsb=$(( ${bs%M} * 1048576 ))
-  random_writes "$img" "$bytes" "$bsb" "$nwrites"
+  vd_qemu_random_writes vhdx "$img" "$bytes" "$bsb" "$nwrites"
   qemu-img convert -f vhdx -O raw "$img" "$scratch/out.raw"
-  compare "qemu $variant bs $bs $size${extra:+ $extra} ($nwrites random writes)" "$img" \
+  vd_compare "qemu $variant bs $bs $size${extra:+ $extra} ($nwrites random writes)" "$img" \
     "$(stat -c %s "$scratch/out.raw")" "$(sha256sum <"$scratch/out.raw" | cut -c1-64)"
   rm -f "$scratch/out.raw"
   [ "${KEEP:-0}" = 1 ] || rm -f "$img"

@@ -1,0 +1,293 @@
+/*
+ * Real VDI images: every corpus/vdi image gives exactly the findings of its .expect file;
+ * the shared corpus gives the facts its README states (qemu's generated images, QEMU
+ * iotest 084's corruptions, the bwLehrpool parent/child pair); valid images cut short
+ * anywhere get errors, never a clean verdict; hostile block counts finish quickly in
+ * bounded memory.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "vd_analyze.h"
+#include "vd_bytes.h"
+#include "vd_compiler.h"
+#include "vd_test.h"
+#include "vd_test_corpus.h"
+#include "vd_test_image.h"
+#include "vdi_fixture.h"
+#include "vdi_layout.h"
+
+VD_TEST(corpus_vdi_images_match_their_expect_files)
+{
+    EXPECT(vd_test_check_corpus_dir("vdi", ".vdi") >= 10);
+}
+
+static const char *shared_or_skip(void)
+{
+    const char *shared = vd_test_shared_corpus();
+
+    if (shared == NULL) {
+        vd_test_skip("../shared/corpus is not present");
+    }
+    return shared;
+}
+
+static struct vd_image_result *analyze_shared(const char *shared, const char *rel)
+{
+    char path[4096];
+
+    snprintf(path, sizeof(path), "%s/%s", shared, rel);
+    fprintf(stderr, "  %s\n", rel);
+    return vd_test_analyze_file(path, 0);
+}
+
+static size_t count_id(const struct vd_image_result *r, const char *id)
+{
+    return vd_findings_count_id(&r->findings, vd_catalog_find(id));
+}
+
+static const char *detail_str(const struct vd_image_result *r, const char *a, const char *b)
+{
+    const struct vd_fact *f = vd_test_fact(r->details, a, b);
+
+    EXPECT(f != NULL && f->kind == VD_FACT_STRING);
+    return f != NULL && f->kind == VD_FACT_STRING ? f->string : "";
+}
+
+static void generated_vdi_is_clean(const struct vd_image_result *r)
+{
+    EXPECT_STR(r->info.format, "vdi");
+    EXPECT_STR(vd_verdict_name(r->verdict), "clean");
+    EXPECT_U64(r->findings.count, 0);
+}
+
+/* generated/CHECKSUMS.txt: md5 of the virtual disk qemu-img 7.2 wrote. */
+VD_TEST(shared_generated_vdi_virtual_md5)
+{
+    EXPECT(vd_test_generated_checksums("vdi/", generated_vdi_is_clean) == 2);
+}
+
+/* 084-base-64M and 084-t5: valid 64 MiB images, as qemu says. */
+VD_TEST(shared_derived_vdi_valid)
+{
+    static const char *const names[] = {"derived/vdi/084-base-64M.vdi",
+                                        "derived/vdi/084-t5-valid-reset.vdi"};
+    const char *shared = shared_or_skip();
+
+    for (size_t i = 0; i < VD_ARRAY_LEN(names); i++) {
+        struct vd_image_result *r = analyze_shared(shared, names[i]);
+        EXPECT_STR(vd_verdict_name(r->verdict), "clean");
+        EXPECT_U64(r->findings.count, 0);
+        EXPECT_U64(r->info.virtual_size, 64u << 20);
+        vd_result_free(r);
+    }
+}
+
+/* t1: qemu accepts 512 TiB, but the 2 GiB block map it declares is not in the 1 KiB file. */
+VD_TEST(shared_derived_vdi_t1_max_size)
+{
+    struct vd_image_result *r = analyze_shared(shared_or_skip(), "derived/vdi/084-t1-max-size.vdi");
+
+    EXPECT_U64(r->info.virtual_size, 562949819203584u);
+    EXPECT_U64(count_id(r, "vdi.map.truncated"), 1);
+    EXPECT_U64(count_id(r, "vdi.compat.qemu"), 0); /* exactly at QEMU's limits */
+    EXPECT_STR(vd_verdict_name(r->verdict), "errors");
+    vd_result_free(r);
+}
+
+/* t2: one 64 KiB step over QEMU's maximum; the blocks no longer cover the disk. */
+VD_TEST(shared_derived_vdi_t2_size_too_large)
+{
+    struct vd_image_result *r =
+        analyze_shared(shared_or_skip(), "derived/vdi/084-t2-size-too-large.vdi");
+
+    EXPECT_U64(count_id(r, "vdi.header.blocks_too_few"), 1);
+    EXPECT_U64(count_id(r, "vdi.compat.qemu"), 1);
+    vd_result_free(r);
+}
+
+VD_TEST(shared_derived_vdi_t3_blocks_too_few)
+{
+    struct vd_image_result *r =
+        analyze_shared(shared_or_skip(), "derived/vdi/084-t3-bii-too-small.vdi");
+
+    EXPECT_U64(count_id(r, "vdi.header.blocks_too_few"), 1);
+    EXPECT_U64(count_id(r, "vdi.compat.qemu"), 0);
+    EXPECT_STR(vd_verdict_name(r->verdict), "errors");
+    vd_result_free(r);
+}
+
+VD_TEST(shared_derived_vdi_t4_too_many_blocks)
+{
+    struct vd_image_result *r =
+        analyze_shared(shared_or_skip(), "derived/vdi/084-t4-bii-too-large.vdi");
+
+    EXPECT_U64(count_id(r, "vdi.map.truncated"), 1);
+    EXPECT_U64(count_id(r, "vdi.compat.qemu"), 1);
+    EXPECT_U64(count_id(r, "vdi.header.blocks_excess"), 1);
+    vd_result_free(r);
+}
+
+VD_TEST(shared_derived_vdi_t6_t7_block_size)
+{
+    static const char *const names[] = {"derived/vdi/084-t6-block-size-small.vdi",
+                                        "derived/vdi/084-t7-block-size-large.vdi"};
+    const char *shared = shared_or_skip();
+
+    for (size_t i = 0; i < VD_ARRAY_LEN(names); i++) {
+        struct vd_image_result *r = analyze_shared(shared, names[i]);
+        EXPECT_U64(count_id(r, "vdi.header.block_size"), 1);
+        EXPECT_U64(count_id(r, "vdi.compat.qemu"), 1);
+        EXPECT_STR(vd_verdict_name(r->verdict), "errors");
+        vd_result_free(r);
+    }
+}
+
+/* bwLehrpool: a VirtualBox diff image whose parent is the QEMU-made image beside it. */
+VD_TEST(shared_corpus_vdi_openslx_parent_and_child)
+{
+    const char *shared = shared_or_skip();
+    struct vd_image_result *parent = analyze_shared(shared, "vdi/openslx_image-default.vdi");
+    struct vd_image_result *child =
+        analyze_shared(shared, "vdi/openslx_image-default_snapshot.vdi");
+
+    EXPECT_STR(vd_verdict_name(parent->verdict), "clean");
+    EXPECT_STR(parent->info.variant, "dynamic");
+    EXPECT_U64(parent->info.virtual_size, 1u << 30);
+    EXPECT_STR(detail_str(parent, "header", "uuid_create"), "45ec18d9-39c5-4079-8de1-e36437901627");
+    EXPECT_STR(detail_str(parent, "header", "uuid_modify"), "f2d8ca6c-e55f-4ee4-8b90-baa11fa07e29");
+
+    EXPECT_STR(child->info.variant, "differencing");
+    EXPECT_STR(detail_str(child, "header", "type_name"), "diff");
+    EXPECT(child->info.needs_parent);
+    EXPECT_U64(count_id(child, "image.parent.unresolved"), 1);
+    EXPECT_U64(count_id(child, "vdi.compat.qemu"), 2); /* link and parent-modify UUIDs */
+    EXPECT_STR(detail_str(child, "parent", "uuid_create"),
+               detail_str(parent, "header", "uuid_create"));
+    EXPECT_STR(detail_str(child, "parent", "uuid_modify"),
+               detail_str(parent, "header", "uuid_modify"));
+    vd_result_free(parent);
+    vd_result_free(child);
+}
+
+VD_TEST(truncation_sweep_of_valid_vdi_images)
+{
+    static const char *const ours[] = {"qemu-dynamic-4M-data.vdi", "qemu-static-2M-data.vdi"};
+    static const char *const shared[] = {"vdi/openslx_image-default_snapshot.vdi",
+                                         "generated/vdi/qemu72-vdi-dynamic-16M-data.vdi"};
+    static const char *const small_ours[] = {"qemu-dynamic-8M-empty.vdi"};
+    static const char *const small_shared[] = {"vdi/openslx_image-default.vdi"};
+
+    vd_test_truncation_sweep_all(vd_test_source_dir(), "corpus/vdi", ours, VD_ARRAY_LEN(ours), 512,
+                                 65536);
+    vd_test_truncation_sweep_all(vd_test_shared_corpus(), ".", shared, VD_ARRAY_LEN(shared), 512,
+                                 65536);
+    /* Header-and-map-only images: every 8 bytes. */
+    vd_test_truncation_sweep_all(vd_test_source_dir(), "corpus/vdi", small_ours,
+                                 VD_ARRAY_LEN(small_ours), 8, 8);
+    vd_test_truncation_sweep_all(vd_test_shared_corpus(), ".", small_shared,
+                                 VD_ARRAY_LEN(small_shared), 8, 8);
+}
+
+/* ---- hostile block counts ---- */
+
+/* A v1.1 header with `blocks` entries and disk_size, in a file that holds 4 free entries. */
+static struct vdi_fixture_image hostile_image(uint32_t blocks, uint64_t disk_size)
+{
+    struct vdi_fixture f;
+    struct vdi_fixture_image img;
+
+    vdi_fixture_defaults(&f, VDI_TYPE_NORMAL);
+    f.layout = "";
+    if (!vdi_fixture_build(&f, &img)) {
+        abort();
+    }
+    img.len = (size_t)vdi_fixture_entry_at(&img, 4);
+    vd_store_le32(img.data + img.at.blocks, blocks);
+    vd_store_le64(img.data + img.at.disk_size, disk_size);
+    return img;
+}
+
+static double seconds_since(const struct timespec *t0)
+{
+    struct timespec t1;
+
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/* Analyzes the image; true when it ran to its end and reported the map truncated. */
+static bool hostile_reports_truncated_map(const struct vdi_fixture_image *img)
+{
+    struct vd_image_result *r = vd_test_analyze(img->data, img->len, 0);
+    bool ok = r->status == VD_OK && r->verdict == VD_VERDICT_ERRORS &&
+              vd_findings_count_id(&r->findings, vd_catalog_find("vdi.map.truncated")) == 1;
+
+    vd_result_free(r);
+    return ok;
+}
+
+VD_TEST(vdi_hostile_block_counts_finish_quickly)
+{
+    static const struct {
+        uint32_t blocks;
+        uint64_t disk_size;
+    } cases[] = {{VDI_QEMU_BLOCKS_MAX + 1, 64u << 20}, {0xFFFFFFFFu, 0xFFFFFFFFu}};
+
+    for (size_t i = 0; i < VD_ARRAY_LEN(cases); i++) {
+        struct vdi_fixture_image img = hostile_image(cases[i].blocks, cases[i].disk_size);
+        struct timespec t0;
+        struct vd_image_result *r;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        r = vd_test_analyze(img.data, img.len, 0);
+        fprintf(stderr, "  %u blocks: %.3f s, %zu findings\n", cases[i].blocks, seconds_since(&t0),
+                r->findings.count);
+        EXPECT(seconds_since(&t0) < 5.0);
+        EXPECT_U64(count_id(r, "vdi.map.truncated"), 1);
+        EXPECT_U64(count_id(r, "vdi.compat.qemu"), 1);
+        EXPECT_STR(vd_verdict_name(r->verdict), "errors");
+        vd_result_free(r);
+        vdi_fixture_free(&img);
+    }
+}
+
+#if defined(__SANITIZE_ADDRESS__)
+#define VD_TEST_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define VD_TEST_ASAN 1
+#endif
+#endif
+
+/* The same in a child limited to 256 MiB of address space: memory does not follow cBlocks. */
+VD_TEST(vdi_hostile_block_counts_fit_in_256_mib)
+{
+    pid_t pid;
+    int status = 0;
+
+#ifdef VD_TEST_ASAN
+    vd_test_skip("AddressSanitizer reserves more address space than the limit");
+#endif
+    fflush(NULL);
+    pid = fork();
+    EXPECT(pid >= 0);
+    if (pid == 0) {
+        struct rlimit lim = {256u << 20, 256u << 20};
+        struct vdi_fixture_image a = hostile_image(VDI_QEMU_BLOCKS_MAX + 1, 64u << 20);
+        struct vdi_fixture_image b = hostile_image(0xFFFFFFFFu, 0xFFFFFFFFu);
+        bool ok;
+        if (setrlimit(RLIMIT_AS, &lim) != 0) {
+            _exit(3);
+        }
+        ok = hostile_reports_truncated_map(&a) && hostile_reports_truncated_map(&b);
+        _exit(ok ? 0 : 1);
+    }
+    EXPECT(waitpid(pid, &status, 0) == pid);
+    EXPECT(WIFEXITED(status));
+    EXPECT_U64(WIFEXITED(status) ? (uint64_t)WEXITSTATUS(status) : 99, 0);
+}
