@@ -5,6 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <openssl/evp.h>
 
@@ -86,4 +89,50 @@ void vd_test_sha256_hex(const uint8_t *p, size_t n, char out[65])
     for (unsigned i = 0; i < md_len; i++) {
         snprintf(out + 2 * i, 3, "%02x", md[i]);
     }
+}
+
+#if defined(__SANITIZE_ADDRESS__)
+#define VD_TEST_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define VD_TEST_ASAN 1
+#endif
+#endif
+
+static int analyze_child(const uint8_t *data, size_t len, size_t as_limit, const char *const *ids,
+                         size_t n)
+{
+    struct rlimit lim = {as_limit, as_limit};
+    struct vd_image_result *r;
+    int bad;
+
+#ifndef VD_TEST_ASAN
+    if (setrlimit(RLIMIT_AS, &lim) != 0) {
+        return 3;
+    }
+#else
+    (void)lim;
+#endif
+    r = vd_test_analyze(data, len, 0);
+    bad = r->status != VD_OK || r->verdict != VD_VERDICT_ERRORS;
+    for (size_t i = 0; i < n; i++) {
+        bad |= vd_findings_count_id(&r->findings, vd_catalog_find(ids[i])) != 1;
+    }
+    vd_result_free(r);
+    return bad ? 1 : 0;
+}
+
+bool vd_test_analyze_bounded(const uint8_t *data, size_t len, size_t as_limit,
+                             const char *const *ids, size_t n)
+{
+    pid_t pid;
+    int status = 0;
+
+    fflush(NULL);
+    pid = fork();
+    if (pid == 0) {
+        _exit(analyze_child(data, len, as_limit, ids, n));
+    }
+    return pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+           WEXITSTATUS(status) == 0;
 }

@@ -8,9 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "bochs_fixture.h"
 #include "bochs_layout.h"
@@ -149,50 +146,10 @@ VD_TEST(truncation_sweep_of_valid_bochs_images)
                                  65536);
 }
 
-#if defined(__SANITIZE_ADDRESS__)
-#define VD_TEST_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define VD_TEST_ASAN 1
-#endif
-#endif
-
-/*
- * Runs the analysis of data[0..len) in a child limited to 256 MiB of address space: it
- * must exit normally (no crash, no allocation failure) with each of ids found once and
- * an errors verdict. Under AddressSanitizer (whose shadow memory alone exceeds the
- * limit) the child runs without the limit: the findings are still checked.
- */
+/* The analysis of data[0..len) fits in 256 MiB and finds each of ids once. */
 static void analyze_under_rlimit(const uint8_t *data, size_t len, const char *const *ids, size_t n)
 {
-    pid_t pid;
-    int status = 0;
-
-    fflush(NULL);
-    pid = fork();
-    EXPECT(pid >= 0);
-    if (pid == 0) {
-        struct rlimit lim = {256u << 20, 256u << 20};
-        struct vd_image_result *r;
-        int bad = 0;
-#ifndef VD_TEST_ASAN
-        if (setrlimit(RLIMIT_AS, &lim) != 0) {
-            _exit(3);
-        }
-#else
-        (void)lim;
-#endif
-        r = vd_test_analyze(data, len, 0);
-        bad |= r->status != VD_OK || r->verdict != VD_VERDICT_ERRORS;
-        for (size_t i = 0; i < n; i++) {
-            bad |= vd_findings_count_id(&r->findings, vd_catalog_find(ids[i])) != 1;
-        }
-        vd_result_free(r);
-        _exit(bad ? 1 : 0);
-    }
-    EXPECT(waitpid(pid, &status, 0) == pid);
-    EXPECT(WIFEXITED(status));
-    EXPECT_U64(WIFEXITED(status) ? (uint64_t)WEXITSTATUS(status) : 99, 0);
+    EXPECT(vd_test_analyze_bounded(data, len, 256u << 20, ids, n));
 }
 
 VD_TEST(bochs_hostile_counts_under_256m)
