@@ -12,45 +12,42 @@
 #include <stdint.h>
 
 #include "vd_compiler.h"
+#include "vd_findings.h"
 #include "vd_status.h"
 
 #define VD_BLOCK_USE_MAX (1u << 28)
 
 struct vd_ctx;
 
+/* Where the blocks a table points at are stored, and what to call things in findings. */
+struct vd_block_layout {
+    uint64_t first;                  /* file offset of stored block 0 */
+    uint64_t stride;                 /* bytes from one stored block to the next */
+    const char *table;               /* structure of the entries, e.g. "vdi.map" */
+    const char *block;               /* structure of the blocks, e.g. "vdi.block" */
+    enum vd_finding_id duplicate_id; /* two entries, one block */
+};
+
 struct vd_block_use {
+    struct vd_block_layout layout;
     uint8_t *seen;
     uint64_t tracked; /* blocks [0, tracked) are tracked */
-    uint64_t end;     /* end of the furthest block claimed so far */
+    uint64_t end;     /* end of the furthest block, within the file */
 };
 
-/* Blocks of `stride` bytes from file offset `first` on. */
 VD_MUST_CHECK enum vd_status vd_block_use_init(struct vd_block_use *u, const struct vd_ctx *ctx,
-                                               uint64_t first, uint64_t stride);
+                                               const struct vd_block_layout *layout);
 void vd_block_use_fini(struct vd_block_use *u);
 
-/* Marks block `index` used; false when an earlier entry already used it. */
-bool vd_block_use_mark(struct vd_block_use *u, uint64_t index);
-
 /*
- * Moves the end of the furthest block to that of the block at [at, at + length). A block
- * cut short by EOF owns the bytes up to EOF (its claim reports it beyond EOF), so they are
- * not trailing data; one that starts at or past EOF owns nothing in the file.
+ * Entry `index` (at file offset entry_at) points at stored block `block`. Reports a block
+ * an earlier entry already uses (layout.duplicate_id) or one whose offset does not fit
+ * in 64 bits (image.extent.beyond_eof); otherwise claims the block, moves the end and
+ * sets *at to the block's file offset. Returns false when the block was not claimed.
+ * A block cut short by EOF owns the bytes up to EOF (its claim reports it), so they are
+ * not trailing data; one that starts past EOF owns nothing in the file.
  */
-void vd_block_use_note_end(struct vd_block_use *u, const struct vd_ctx *ctx, uint64_t at,
-                           uint64_t length);
-
-/* Counts occurrences of something reported once, at its first index. */
-struct vd_tally {
-    uint64_t count;
-    uint64_t first;
-};
-
-static inline void vd_tally_note(struct vd_tally *t, uint64_t index)
-{
-    if (t->count++ == 0) {
-        t->first = index;
-    }
-}
+bool vd_block_use_take(struct vd_block_use *u, struct vd_ctx *ctx, uint32_t index,
+                       uint64_t entry_at, uint64_t block, uint64_t *at);
 
 #endif

@@ -24,6 +24,12 @@ static inline bool vd_ckd_mul_u64(uint64_t *r, uint64_t a, uint64_t b)
     return __builtin_mul_overflow(a, b, r);
 }
 
+/* *r = base + n * size; true on overflow (then *r is unspecified). */
+static inline bool vd_ckd_index_u64(uint64_t *r, uint64_t base, uint64_t n, uint64_t size)
+{
+    return vd_ckd_mul_u64(r, n, size) || vd_ckd_add_u64(r, base, *r);
+}
+
 /* True when [off, off+len) lies inside [0, limit), without overflow. */
 static inline bool vd_range_fits(uint64_t off, uint64_t len, uint64_t limit)
 {

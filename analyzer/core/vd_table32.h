@@ -35,4 +35,17 @@ static inline uint64_t vd_table32_entry_offset(const struct vd_table32 *t, uint3
 VD_MUST_CHECK enum vd_status vd_table32_get(struct vd_ctx *ctx, struct vd_table32 *t,
                                             uint32_t index, uint32_t *entry);
 
+/* Counts table entries with a defect reported once for all, at the first of them. */
+struct vd_tally {
+    uint64_t count;
+    uint64_t first;
+};
+
+static inline void vd_tally_note(struct vd_tally *t, uint64_t index)
+{
+    if (t->count++ == 0) {
+        t->first = index;
+    }
+}
+
 #endif

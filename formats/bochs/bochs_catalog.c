@@ -20,13 +20,3 @@ void bochs_catalog_init(struct vd_ctx *ctx, struct vd_table32 *cat, uint32_t ent
     vd_claim(ctx, "bochs.catalog", -1, BOCHS_HEADER_SIZE, (uint64_t)cat->readable * 4,
              BOCHS_CATALOG_AT, 4);
 }
-
-enum vd_status bochs_catalog_get(struct vd_ctx *ctx, struct vd_table32 *cat, uint32_t index,
-                                 uint32_t *entry)
-{
-    if (index >= cat->readable) {
-        *entry = BOCHS_ENTRY_FREE;
-        return VD_OK;
-    }
-    return vd_table32_get(ctx, cat, index, entry);
-}

@@ -15,8 +15,4 @@
 /* Sets the catalog up, claims it, reports bochs.catalog.truncated when it runs past EOF. */
 void bochs_catalog_init(struct vd_ctx *ctx, struct vd_table32 *cat, uint32_t entries);
 
-/* Entry `index`; one that lies past the end of the file reads as BOCHS_ENTRY_FREE. */
-VD_MUST_CHECK enum vd_status bochs_catalog_get(struct vd_ctx *ctx, struct vd_table32 *cat,
-                                               uint32_t index, uint32_t *entry);
-
 #endif

@@ -49,8 +49,7 @@ static const char *variant_name(enum bochs_mode mode)
 /* File offset of stored extent `entry` (its bitmap); false when it does not fit 64 bits. */
 static bool extent_at(const struct bochs_image *img, uint32_t entry, uint64_t *at)
 {
-    uint64_t rel;
-    return !vd_ckd_mul_u64(&rel, entry, img->stride) && !vd_ckd_add_u64(at, img->data_offset, rel);
+    return !vd_ckd_index_u64(at, img->data_offset, entry, img->stride);
 }
 
 enum vd_status bochs_open(struct vd_ctx *ctx, void **state)
@@ -69,7 +68,7 @@ enum vd_status bochs_open(struct vd_ctx *ctx, void **state)
     if (img == NULL) {
         return VD_E_NOMEM;
     }
-    img->bitmap_entry = -1;
+    vd_bitmap_cache_init(&img->bitmap, 0); /* sized once the block size is known */
     *state = img;
     st = vd_ctx_read(ctx, 0, img->raw, BOCHS_HEADER_SIZE);
     if (st != VD_OK) {
@@ -86,7 +85,6 @@ enum vd_status bochs_open(struct vd_ctx *ctx, void **state)
     ctx->info->virtual_size = img->hdr.disk;
     ctx->info->block_size = img->hdr.extent;
     ctx->info->needs_parent = img->has_base;
-    ctx->info->mappable = img->usable;
     vd_fact_str(ctx->semantics, "bochs_bitmap", "honored");
     vd_fact_str(ctx->semantics, "unallocated", img->has_base ? "parent" : "zero");
     img->data_offset = BOCHS_HEADER_SIZE + (uint64_t)img->hdr.catalog * 4;
@@ -99,26 +97,8 @@ enum vd_status bochs_open(struct vd_ctx *ctx, void **state)
     img->extents_needed = vd_div_round_up(img->hdr.disk, img->hdr.extent);
     /* A disk the catalog does not cover (too small, cut off) is not hashed (see VDI). */
     ctx->info->mappable = img->catalog.readable >= img->extents_needed;
-    img->bitmap = vd_malloc((size_t)img->bitmap_bytes);
-    return img->bitmap == NULL ? VD_E_NOMEM : VD_OK;
-}
-
-/* Loads stored extent `entry`'s bitmap; *loaded = false when it lies outside the file. */
-static enum vd_status bitmap_load(struct vd_ctx *ctx, struct bochs_image *img, uint32_t entry,
-                                  uint64_t at, bool *loaded)
-{
-    enum vd_status st;
-
-    *loaded = vd_range_fits(at, img->bitmap_bytes, ctx->file_size);
-    if (!*loaded || img->bitmap_entry == (int64_t)entry) {
-        return VD_OK;
-    }
-    img->bitmap_entry = -1;
-    st = vd_ctx_read(ctx, at, img->bitmap, (size_t)img->bitmap_bytes);
-    if (st == VD_OK) {
-        img->bitmap_entry = entry;
-    }
-    return st;
+    vd_bitmap_cache_init(&img->bitmap, (size_t)img->bitmap_bytes);
+    return VD_OK;
 }
 
 struct bochs_walk {
@@ -142,9 +122,9 @@ static void check_bitmap(struct vd_ctx *ctx, struct bochs_image *img, struct boc
 {
     uint64_t per = img->hdr.extent / BOCHS_SECTOR;
     uint64_t inside = extent_disk_sectors(img, index);
-    uint64_t beyond = vd_bits_lsb_count(img->bitmap, inside, per - inside);
+    uint64_t beyond = vd_bits_lsb_count(img->bitmap.bits, inside, per - inside);
 
-    w->sectors_present += vd_bits_lsb_count(img->bitmap, 0, inside);
+    w->sectors_present += vd_bits_lsb_count(img->bitmap.bits, 0, inside);
     if (beyond > 0) {
         vd_report(ctx, VD_F_BOCHS_BITMAP_PAST_DISK_END,
                   VD_LOC("bochs.bitmap", index, at + inside / 8, img->bitmap_bytes - inside / 8),
@@ -171,26 +151,14 @@ static enum vd_status walk_allocated(struct vd_ctx *ctx, struct bochs_image *img
                   " a catalog of this size allows",
                   index, entry, img->hdr.catalog);
     }
-    if (!vd_block_use_mark(&w->use, entry)) {
-        vd_report(ctx, VD_F_BOCHS_CATALOG_DUPLICATE, VD_LOC("bochs.catalog", index, entry_at, 4),
-                  "entry %" PRIu32 " points at stored extent %" PRIu32
-                  ", which an earlier entry already uses",
-                  index, entry);
+    if (!vd_block_use_take(&w->use, ctx, index, entry_at, entry, &at)) {
         return VD_OK;
     }
-    if (!extent_at(img, entry, &at)) {
-        vd_report(ctx, VD_F_IMAGE_EXTENT_BEYOND_EOF, VD_LOC("bochs.catalog", index, entry_at, 4),
-                  "entry %" PRIu32 " points at stored extent %" PRIu32 ", beyond any file", index,
-                  entry);
-        return VD_OK;
-    }
-    (void)vd_claim(ctx, "bochs.extent", index, at, img->stride, entry_at, 4);
-    vd_block_use_note_end(&w->use, ctx, at, img->stride);
     if (index >= img->extents_needed) {
         return VD_OK;
     }
     /* A bitmap inside the file is checked even when the extent's data is cut off. */
-    st = bitmap_load(ctx, img, entry, at, &loaded);
+    st = vd_bitmap_cache_load(ctx, &img->bitmap, entry, at, &loaded);
     if (st == VD_OK && loaded) {
         check_bitmap(ctx, img, w, index, at);
     }
@@ -223,10 +191,12 @@ enum vd_status bochs_walk(struct vd_ctx *ctx, void *state)
     if (!img->usable) {
         return VD_OK;
     }
-    st = vd_block_use_init(&w.use, ctx, img->data_offset, img->stride);
+    st = vd_block_use_init(&w.use, ctx,
+                           &(struct vd_block_layout){img->data_offset, img->stride, "bochs.catalog",
+                                                     "bochs.extent", VD_F_BOCHS_CATALOG_DUPLICATE});
     for (uint32_t i = 0; st == VD_OK && i < img->catalog.readable; i++) {
         uint32_t entry;
-        st = bochs_catalog_get(ctx, &img->catalog, i, &entry);
+        st = vd_table32_get(ctx, &img->catalog, i, &entry);
         if (st == VD_OK && entry != BOCHS_ENTRY_FREE) {
             w.allocated++;
             st = walk_allocated(ctx, img, &w, i, entry);
@@ -247,7 +217,7 @@ enum vd_status bochs_map(struct vd_ctx *ctx, void *state, uint64_t offset, struc
     uint64_t start = index * es;
     uint64_t end = img->hdr.disk - start < es ? img->hdr.disk : start + es;
     enum vd_extent_kind absent = img->has_base ? VD_EXTENT_PARENT : VD_EXTENT_UNALLOCATED;
-    uint32_t entry = BOCHS_ENTRY_FREE;
+    uint32_t entry;
     uint64_t at;
     uint64_t sector;
     uint64_t run;
@@ -255,17 +225,16 @@ enum vd_status bochs_map(struct vd_ctx *ctx, void *state, uint64_t offset, struc
     bool set;
     enum vd_status st;
 
-    if (index < img->catalog.readable) {
-        st = bochs_catalog_get(ctx, &img->catalog, (uint32_t)index, &entry);
-        if (st != VD_OK) {
-            return st;
-        }
+    /* Called only when mappable: the catalog holds every extent of the disk. */
+    st = vd_table32_get(ctx, &img->catalog, (uint32_t)index, &entry);
+    if (st != VD_OK) {
+        return st;
     }
     if (entry == BOCHS_ENTRY_FREE || !extent_at(img, entry, &at)) {
         vd_extent_set(out, offset, end - offset, absent, 0);
         return VD_OK;
     }
-    st = bitmap_load(ctx, img, entry, at, &loaded);
+    st = vd_bitmap_cache_load(ctx, &img->bitmap, entry, at, &loaded);
     if (st != VD_OK) {
         return st;
     }
@@ -274,8 +243,8 @@ enum vd_status bochs_map(struct vd_ctx *ctx, void *state, uint64_t offset, struc
         return VD_OK;
     }
     sector = (offset - start) / BOCHS_SECTOR;
-    run = vd_bits_lsb_run(img->bitmap, sector, vd_div_round_up(end - start, BOCHS_SECTOR) - sector,
-                          &set);
+    run = vd_bits_lsb_run(img->bitmap.bits, sector,
+                          vd_div_round_up(end - start, BOCHS_SECTOR) - sector, &set);
     if (start + (sector + run) * BOCHS_SECTOR < end) {
         end = start + (sector + run) * BOCHS_SECTOR;
     }
@@ -293,7 +262,7 @@ void bochs_close(void *state)
     struct bochs_image *img = state;
 
     if (img != NULL) {
-        vd_free(img->bitmap);
+        vd_bitmap_cache_fini(&img->bitmap);
         vd_free(img);
     }
 }

@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "bochs_header.h"
+#include "vd_bitmap_cache.h"
 #include "vd_format.h"
 #include "vd_table32.h"
 
@@ -19,8 +20,7 @@ struct bochs_image {
     uint64_t bitmap_bytes;   /* bytes of a bitmap that hold bits: extent / 512 / 8 */
     uint64_t extents_needed; /* ceil(disk / extent) */
     struct vd_table32 catalog;
-    uint8_t *bitmap;      /* bitmap_bytes: the bitmap loaded last */
-    int64_t bitmap_entry; /* which stored extent it belongs to, -1 = none */
+    struct vd_bitmap_cache bitmap; /* bitmap_bytes, keyed by stored extent */
 };
 
 int bochs_probe(const struct vd_probe_input *in);

@@ -63,11 +63,7 @@ static void publish_parent(struct vd_ctx *ctx, const struct vdi_header *h)
 /* File offset of data block `entry`'s data; false when it does not fit in 64 bits. */
 static bool block_data_at(const struct vdi_image *img, uint32_t entry, uint64_t *at)
 {
-    uint64_t rel;
-
-    return !vd_ckd_mul_u64(&rel, entry, img->stride) &&
-           !vd_ckd_add_u64(at, img->hdr.data_offset, rel) &&
-           !vd_ckd_add_u64(at, *at, img->hdr.block_extra);
+    return !vd_ckd_index_u64(at, img->hdr.data_offset + img->hdr.block_extra, entry, img->stride);
 }
 
 /*
@@ -143,7 +139,6 @@ enum vd_status vdi_open(struct vd_ctx *ctx, void **state)
     ctx->info->virtual_size = img->hdr.disk_size;
     ctx->info->block_size = img->hdr.block_size;
     ctx->info->needs_parent = img->has_parent;
-    ctx->info->mappable = img->map_usable;
     vd_fact_str(ctx->semantics, "vdi_size", "declared");
     vd_fact_str(ctx->semantics, "unallocated", img->has_parent ? "parent" : "zero");
     if (img->has_parent) {
@@ -182,22 +177,7 @@ static void walk_allocated(struct vd_ctx *ctx, struct vdi_image *img, struct vdi
                   " are allocated",
                   index, entry, img->hdr.blocks_allocated);
     }
-    if (!vd_block_use_mark(&w->use, entry)) {
-        vd_report(ctx, VD_F_VDI_MAP_DUPLICATE, VD_LOC("vdi.map", index, entry_at, 4),
-                  "entry %" PRIu32 " points at data block %" PRIu32
-                  ", which an earlier entry already uses",
-                  index, entry);
-        return;
-    }
-    if (!block_data_at(img, entry, &at)) {
-        vd_report(ctx, VD_F_IMAGE_EXTENT_BEYOND_EOF, VD_LOC("vdi.map", index, entry_at, 4),
-                  "entry %" PRIu32 " points at data block %" PRIu32 ", beyond any file", index,
-                  entry);
-        return;
-    }
-    at -= img->hdr.block_extra;
-    (void)vd_claim(ctx, "vdi.block", index, at, img->stride, entry_at, 4);
-    vd_block_use_note_end(&w->use, ctx, at, img->stride);
+    (void)vd_block_use_take(&w->use, ctx, index, entry_at, entry, &at);
 }
 
 static void report_tally(struct vd_ctx *ctx, const struct vdi_image *img, enum vd_finding_id id,
@@ -225,10 +205,7 @@ static void walk_report(struct vd_ctx *ctx, const struct vdi_image *img, const s
                  "beyond the disk size are allocated");
     report_tally(ctx, img, VD_F_VDI_MAP_FIXED_NOT_IDENTITY, &w->not_identity,
                  "of the fixed image are not entry i = block i");
-    /* VDI-12 */
-    if (w->use.end >= h->data_offset) {
-        vd_claim_trailing(ctx, VD_F_VDI_FILE_TRAILING_DATA, "vdi.trailing", w->use.end);
-    }
+    vd_claim_trailing(ctx, VD_F_VDI_FILE_TRAILING_DATA, "vdi.trailing", w->use.end); /* VDI-12 */
     vd_fact_u64(ctx->details, "blocks_needed", img->blocks_needed);
     vd_fact_u64(ctx->details, "blocks_allocated", w->allocated);
     vd_fact_u64(ctx->details, "blocks_free", w->free);
@@ -244,10 +221,12 @@ enum vd_status vdi_walk(struct vd_ctx *ctx, void *state)
     if (!img->map_usable) {
         return VD_OK;
     }
-    st = vd_block_use_init(&w.use, ctx, img->hdr.data_offset, img->stride);
+    st = vd_block_use_init(&w.use, ctx,
+                           &(struct vd_block_layout){img->hdr.data_offset, img->stride, "vdi.map",
+                                                     "vdi.block", VD_F_VDI_MAP_DUPLICATE});
     for (uint32_t i = 0; st == VD_OK && i < img->map.readable; i++) {
         uint32_t entry;
-        st = vdi_map_get(ctx, &img->map, i, &entry);
+        st = vd_table32_get(ctx, &img->map, i, &entry);
         if (st != VD_OK) {
             break;
         }
@@ -278,18 +257,14 @@ enum vd_status vdi_map(struct vd_ctx *ctx, void *state, uint64_t offset, struct 
     uint64_t block = offset / bs;
     uint64_t end = block < UINT64_MAX / bs ? (block + 1) * bs : UINT64_MAX;
     uint64_t at;
-    uint32_t entry = VDI_BLOCK_FREE;
+    uint32_t entry;
     enum vd_status st;
 
     if (end > img->hdr.disk_size) {
         end = img->hdr.disk_size;
     }
-    if (block >= img->hdr.blocks) {
-        /* cBlocks too small for the disk (reported): the rest has no map entry. */
-        vd_extent_set(out, offset, img->hdr.disk_size - offset, VD_EXTENT_UNALLOCATED, 0);
-        return VD_OK;
-    }
-    st = vdi_map_get(ctx, &img->map, (uint32_t)block, &entry);
+    /* Called only when mappable: the map holds every block of the disk. */
+    st = vd_table32_get(ctx, &img->map, (uint32_t)block, &entry);
     if (st != VD_OK) {
         return st;
     }

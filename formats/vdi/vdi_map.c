@@ -19,13 +19,3 @@ void vdi_map_init(struct vd_ctx *ctx, struct vd_table32 *map, uint64_t offset, u
     /* Only the part inside the file: the truncation is reported above, not again. */
     vd_claim(ctx, "vdi.map", -1, offset, (uint64_t)map->readable * 4, offset, 4);
 }
-
-enum vd_status vdi_map_get(struct vd_ctx *ctx, struct vd_table32 *map, uint32_t index,
-                           uint32_t *entry)
-{
-    if (index >= map->readable) {
-        *entry = VDI_BLOCK_FREE;
-        return VD_OK;
-    }
-    return vd_table32_get(ctx, map, index, entry);
-}

@@ -15,8 +15,4 @@
 /* Sets the map up, claims it, reports vdi.map.truncated when it runs past EOF. */
 void vdi_map_init(struct vd_ctx *ctx, struct vd_table32 *map, uint64_t offset, uint32_t entries);
 
-/* Entry `index`; one that lies past the end of the file reads as VDI_BLOCK_FREE. */
-VD_MUST_CHECK enum vd_status vdi_map_get(struct vd_ctx *ctx, struct vd_table32 *map, uint32_t index,
-                                         uint32_t *entry);
-
 #endif

@@ -286,10 +286,7 @@ static enum vd_status open_sparse(struct vd_ctx *ctx, struct vhd_image *img)
     img->sectors_per_block = img->dyn.block_size / VHD_SECTOR;
     img->bitmap_bytes = vhd_bitmap_bytes(img->dyn.block_size);
     img->blocks_needed = vd_div_round_up(img->virtual_size, img->dyn.block_size);
-    img->bitmap = vd_malloc((size_t)img->bitmap_bytes);
-    if (img->bitmap == NULL) {
-        return VD_E_NOMEM;
-    }
+    vd_bitmap_cache_init(&img->bitmap, (size_t)img->bitmap_bytes);
     vhd_bat_init(ctx, &img->bat, img->dyn.table_offset, img->dyn.max_table_entries,
                  img->blocks_needed);
     return VD_OK;
@@ -313,7 +310,7 @@ enum vd_status vhd_open(struct vd_ctx *ctx, void **state)
     if (img == NULL) {
         return VD_E_NOMEM;
     }
-    img->bitmap_block = -1;
+    vd_bitmap_cache_init(&img->bitmap, 0); /* sized once the block size is known */
     *state = img;
     st = footer_candidates_read(ctx, &cand);
     if (st != VD_OK) {
@@ -341,24 +338,6 @@ enum vd_status vhd_open(struct vd_ctx *ctx, void **state)
     return st;
 }
 
-/* Loads block `index`'s bitmap into the cache; false when it lies outside the file. */
-static enum vd_status bitmap_load(struct vd_ctx *ctx, struct vhd_image *img, uint32_t index,
-                                  uint64_t bitmap_at, bool *loaded)
-{
-    enum vd_status st;
-
-    *loaded = vd_range_fits(bitmap_at, img->bitmap_bytes, ctx->file_size);
-    if (!*loaded || img->bitmap_block == (int64_t)index) {
-        return VD_OK;
-    }
-    img->bitmap_block = -1;
-    st = vd_ctx_read(ctx, bitmap_at, img->bitmap, (size_t)img->bitmap_bytes);
-    if (st == VD_OK) {
-        img->bitmap_block = index;
-    }
-    return st;
-}
-
 /* Sectors of block `index` that lie inside the disk size. */
 static uint64_t block_disk_sectors(const struct vhd_image *img, uint32_t index)
 {
@@ -372,15 +351,8 @@ static uint64_t block_disk_sectors(const struct vhd_image *img, uint32_t index)
     return left < img->sectors_per_block ? left : img->sectors_per_block;
 }
 
-/* Allocated entries past the disk end: one finding for all, at the first (VHD-26). */
-struct past_end {
-    uint64_t count;
-    uint64_t first_at;
-    uint32_t first_index;
-};
-
 static enum vd_status walk_block(struct vd_ctx *ctx, struct vhd_image *img, uint32_t index,
-                                 uint32_t entry, uint8_t *scratch, struct past_end *past)
+                                 uint32_t entry, uint8_t *scratch, struct vd_tally *past)
 {
     struct vhd_block_loc b;
     bool loaded;
@@ -395,17 +367,14 @@ static enum vd_status walk_block(struct vd_ctx *ctx, struct vhd_image *img, uint
     vd_claim(ctx, "vhd.block", index, b.bitmap_at, img->bitmap_bytes + img->dyn.block_size,
              b.entry_at, 4);
     if (index >= img->blocks_needed) {
-        if (past->count++ == 0) {
-            past->first_at = b.entry_at;
-            past->first_index = index;
-        }
+        vd_tally_note(past, index); /* VHD-26: one finding for all, at the first */
         return VD_OK;
     }
-    st = bitmap_load(ctx, img, index, b.bitmap_at, &loaded);
+    st = vd_bitmap_cache_load(ctx, &img->bitmap, index, b.bitmap_at, &loaded);
     if (st != VD_OK || !loaded) {
         return st;
     }
-    return vhd_bitmap_check(ctx, &b, img->bitmap, scratch, VD_IO_CHUNK);
+    return vhd_bitmap_check(ctx, &b, img->bitmap.bits, scratch, VD_IO_CHUNK);
 }
 
 /*
@@ -425,7 +394,7 @@ enum vd_status vhd_walk(struct vd_ctx *ctx, void *state)
     struct vhd_image *img = state;
     uint8_t *scratch = NULL;
     uint64_t allocated = 0;
-    struct past_end past = {0};
+    struct vd_tally past = {0};
     enum vd_status st = VD_OK;
 
     if (!img->sparse || !img->bat_usable) {
@@ -452,10 +421,11 @@ enum vd_status vhd_walk(struct vd_ctx *ctx, void *state)
     }
     if (past.count > 0) {
         vd_report(ctx, VD_F_VHD_BAT_PAST_DISK_END,
-                  VD_LOC("vhd.bat", past.first_index, past.first_at, 4),
+                  VD_LOC("vhd.bat", (int64_t)past.first,
+                         vd_table32_entry_offset(&img->bat, (uint32_t)past.first), 4),
                   "%" PRIu64 " entries from index %" PRIu32 " on are allocated, but the disk "
                   "has only %" PRIu64 " blocks",
-                  past.count, past.first_index, img->blocks_needed);
+                  past.count, (uint32_t)past.first, img->blocks_needed);
     }
     vd_fact_u64(ctx->details, "allocated_blocks", allocated);
     vd_fact_u64(ctx->details, "blocks", img->blocks_needed);
@@ -494,7 +464,7 @@ static enum vd_status map_sparse(struct vd_ctx *ctx, struct vhd_image *img, uint
         return VD_OK;
     }
     bitmap_at = (uint64_t)entry * VHD_SECTOR;
-    st = bitmap_load(ctx, img, (uint32_t)block, bitmap_at, &loaded);
+    st = vd_bitmap_cache_load(ctx, &img->bitmap, block, bitmap_at, &loaded);
     if (st != VD_OK) {
         return st;
     }
@@ -503,7 +473,7 @@ static enum vd_status map_sparse(struct vd_ctx *ctx, struct vhd_image *img, uint
         return VD_OK;
     }
     sector = in_block / VHD_SECTOR;
-    run = vhd_bitmap_run(img->bitmap, sector, img->sectors_per_block, &set);
+    run = vhd_bitmap_run(img->bitmap.bits, sector, img->sectors_per_block, &set);
     if ((sector + run) * VHD_SECTOR + block * bs < block_end) {
         block_end = (sector + run) * VHD_SECTOR + block * bs;
     }
@@ -541,6 +511,6 @@ void vhd_close(void *state)
     if (img == NULL) {
         return;
     }
-    vd_free(img->bitmap);
+    vd_bitmap_cache_fini(&img->bitmap);
     vd_free(img);
 }

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "vd_bitmap_cache.h"
 #include "vd_format.h"
 #include "vhd_bat.h"
 #include "vhd_dynamic_header.h"
@@ -27,8 +28,7 @@ struct vhd_image {
     uint64_t blocks_needed; /* ceil(virtual_size / block_size) */
     struct vd_table32 bat;
 
-    uint8_t *bitmap;      /* bitmap_bytes: the block bitmap loaded last */
-    int64_t bitmap_block; /* which block it belongs to, -1 = none */
+    struct vd_bitmap_cache bitmap; /* bitmap_bytes, keyed by block index */
 };
 
 int vhd_probe(const struct vd_probe_input *in);

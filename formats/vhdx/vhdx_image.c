@@ -90,7 +90,7 @@ enum vd_status vhdx_open(struct vd_ctx *ctx, void **state)
     if (img == NULL) {
         return VD_E_NOMEM;
     }
-    vhdx_bitmap_cache_init(&img->bitmap);
+    vd_bitmap_cache_init(&img->bitmap, VHDX_SECTOR_BITMAP_SIZE);
     check_file_size(ctx);
     st = vhdx_file_id_check(ctx);
     if (st == VD_OK) {
@@ -244,13 +244,16 @@ static enum vd_status bitmap_check(struct vd_ctx *ctx, struct vhdx_image *img,
     uint64_t spb = img->bat.block_size / img->md.logical_sector_size;
     uint64_t disk_sectors = img->md.virtual_size / img->md.logical_sector_size;
     uint64_t chunk_first = chunk * VHDX_CHUNK_SECTORS;
+    bool loaded;
     enum vd_status st;
 
-    if (!vd_range_fits(sb->file_offset, VHDX_SECTOR_BITMAP_SIZE, ctx->file_size) ||
-        sb->file_offset < VHDX_HEADER_SECTION_SIZE) {
+    if (sb->file_offset < VHDX_HEADER_SECTION_SIZE) {
         return VD_OK;
     }
-    st = vhdx_bitmap_load(ctx, &img->bitmap, chunk, sb->file_offset);
+    st = vd_bitmap_cache_load(ctx, &img->bitmap, chunk, sb->file_offset, &loaded);
+    if (st != VD_OK || !loaded) {
+        return st;
+    }
     for (uint64_t b = 0; b < img->bat.chunk_ratio && st == VD_OK && w->chunk_partial > 0; b++) {
         uint64_t block = chunk * img->bat.chunk_ratio + b;
         struct vhdx_bat_entry e;
@@ -391,6 +394,7 @@ static enum vd_status map_partial(struct vd_ctx *ctx, struct vhdx_image *img, ui
     uint64_t in_block = offset - block * img->bat.block_size;
     uint64_t first = (block % img->bat.chunk_ratio) * (img->bat.block_size / lss) + in_block / lss;
     struct vhdx_bat_entry sb;
+    bool loaded = false;
     bool set;
     uint64_t run;
     enum vd_status st = vhdx_bat_get(ctx, &img->bat, vhdx_bat_bitmap_index(&img->bat, chunk), &sb);
@@ -398,13 +402,11 @@ static enum vd_status map_partial(struct vd_ctx *ctx, struct vhdx_image *img, ui
     if (st != VD_OK) {
         return st;
     }
-    if (sb.state != VHDX_SB_PRESENT || sb.file_offset < VHDX_HEADER_SECTION_SIZE ||
-        !vd_range_fits(sb.file_offset, VHDX_SECTOR_BITMAP_SIZE, ctx->file_size)) {
-        vd_extent_set(out, offset, end - offset, VD_EXTENT_PARENT, 0);
-        return VD_OK;
+    if (sb.state == VHDX_SB_PRESENT && sb.file_offset >= VHDX_HEADER_SECTION_SIZE) {
+        st = vd_bitmap_cache_load(ctx, &img->bitmap, chunk, sb.file_offset, &loaded);
     }
-    st = vhdx_bitmap_load(ctx, &img->bitmap, chunk, sb.file_offset);
-    if (st != VD_OK) {
+    if (st != VD_OK || !loaded) {
+        vd_extent_set(out, offset, end - offset, VD_EXTENT_PARENT, 0);
         return st;
     }
     run = vd_bits_lsb_run(img->bitmap.bits, first, vd_div_round_up(end - offset, lss), &set);
@@ -465,7 +467,7 @@ void vhdx_close(void *state)
     if (img == NULL) {
         return;
     }
-    vhdx_bitmap_cache_fini(&img->bitmap);
+    vd_bitmap_cache_fini(&img->bitmap);
     vd_overlay_fini(&img->overlay);
     vd_free(img);
 }

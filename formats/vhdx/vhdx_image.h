@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "vd_bitmap_cache.h"
 #include "vd_format.h"
 #include "vd_overlay.h"
 #include "vhdx_bat.h"
@@ -12,7 +13,6 @@
 #include "vhdx_log.h"
 #include "vhdx_metadata.h"
 #include "vhdx_region.h"
-#include "vhdx_sector_bitmap.h"
 
 struct vhdx_image {
     struct vhdx_headers headers;
@@ -23,7 +23,7 @@ struct vhdx_image {
     bool differencing;
     bool bat_usable;
     struct vhdx_bat bat;
-    struct vhdx_bitmap_cache bitmap;
+    struct vd_bitmap_cache bitmap; /* sector bitmap blocks, keyed by chunk */
 };
 
 int vhdx_probe(const struct vd_probe_input *in);

@@ -107,6 +107,11 @@
 #define VHDX_SB_PRESENT                6u
 
 /* §2.5: a sector bitmap block is 1 MiB and covers 2^23 sectors (the chunk). */
+/*
+ * Sector bitmap blocks (MS-VHDX §2.5.1.2, §3.1.2): 1 MiB per chunk, one bit per logical
+ * sector, bit 0 of byte 0 is the chunk's first sector (LSB first). A set bit means the
+ * sector's data is in this file; clear means it comes from the parent.
+ */
 #define VHDX_SECTOR_BITMAP_SIZE VHDX_MiB
 #define VHDX_CHUNK_SECTORS      (1u << 23)
 

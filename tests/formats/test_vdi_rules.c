@@ -100,22 +100,6 @@ static void expect_length(const struct vd_image_result *r, const char *id, uint6
     EXPECT_U64(seen, 1);
 }
 
-static uint64_t detail_u64(const struct vd_image_result *r, const char *a, const char *b)
-{
-    const struct vd_fact *f = vd_test_fact(r->details, a, b);
-
-    EXPECT(f != NULL && f->kind == VD_FACT_U64);
-    return f != NULL && f->kind == VD_FACT_U64 ? f->u64 : UINT64_MAX;
-}
-
-static const char *detail_str(const struct vd_image_result *r, const char *a, const char *b)
-{
-    const struct vd_fact *f = vd_test_fact(r->details, a, b);
-
-    EXPECT(f != NULL && f->kind == VD_FACT_STRING);
-    return f != NULL && f->kind == VD_FACT_STRING ? f->string : "";
-}
-
 /* ---- the virtual disk, built from the fixture's description ---- */
 
 /* disk_size bytes: 'D' blocks hold their pattern, everything else reads as zero. */
@@ -160,8 +144,8 @@ VD_TEST(vdi_fixture_normal_is_clean)
     EXPECT_U64(x.r->verdict, VD_VERDICT_CLEAN);
     EXPECT_STR(x.r->info.format, "vdi");
     EXPECT_STR(x.r->info.variant, "dynamic");
-    EXPECT_STR(detail_str(x.r, "header", "version"), "1.1");
-    EXPECT_U64(detail_u64(x.r, "header", "header_size"), 0x190);
+    EXPECT_STR(vd_test_detail_str(x.r, "header", "version"), "1.1");
+    EXPECT_U64(vd_test_detail_u64(x.r, "header", "header_size"), 0x190);
     expect_virtual_hash(&x);
     fx_free(&x);
 }
@@ -172,7 +156,7 @@ VD_TEST(vdi_fixture_qemu_header_0x180_is_clean)
     x.f.header_size = VDI1_HEADER_MIN;
     fx_build(&x);
     EXPECT_NO_FINDINGS(fx_run_hash(&x, SHA256_MASK));
-    EXPECT_U64(detail_u64(x.r, "header", "header_size"), 0x180);
+    EXPECT_U64(vd_test_detail_u64(x.r, "header", "header_size"), 0x180);
     expect_virtual_hash(&x);
     fx_free(&x);
 }
@@ -182,7 +166,7 @@ VD_TEST(vdi_fixture_fixed_is_clean)
     struct fx x = fx_new(VDI_TYPE_FIXED);
     EXPECT_NO_FINDINGS(fx_run_hash(&x, SHA256_MASK));
     EXPECT_STR(x.r->info.variant, "static");
-    EXPECT_U64(detail_u64(x.r, "blocks_allocated", NULL), 4);
+    EXPECT_U64(vd_test_detail_u64(x.r, "blocks_allocated", NULL), 4);
     expect_virtual_hash(&x);
     fx_free(&x);
 }
@@ -200,13 +184,13 @@ static void expect_child(uint32_t type, const char *variant)
     EXPECT(x.r->info.needs_parent);
     EXPECT_U64(x.r->virtual_disk.mask & SHA256_MASK, 0);
     vdi_fixture_uuid_text(x.f.uuid_link, text);
-    EXPECT_STR(detail_str(x.r, "parent", "uuid_create"), text);
-    EXPECT_STR(detail_str(x.r, "header", "uuid_link"), text);
+    EXPECT_STR(vd_test_detail_str(x.r, "parent", "uuid_create"), text);
+    EXPECT_STR(vd_test_detail_str(x.r, "header", "uuid_link"), text);
     vdi_fixture_uuid_text(x.f.uuid_parent_modify, text);
-    EXPECT_STR(detail_str(x.r, "parent", "uuid_modify"), text);
-    EXPECT_STR(detail_str(x.r, "header", "uuid_parent_modify"), text);
+    EXPECT_STR(vd_test_detail_str(x.r, "parent", "uuid_modify"), text);
+    EXPECT_STR(vd_test_detail_str(x.r, "header", "uuid_parent_modify"), text);
     vdi_fixture_uuid_text(x.f.uuid_create, text);
-    EXPECT_STR(detail_str(x.r, "header", "uuid_create"), text);
+    EXPECT_STR(vd_test_detail_str(x.r, "header", "uuid_create"), text);
     fx_free(&x);
 }
 
@@ -224,8 +208,10 @@ VD_TEST(vdi_fixture_uuids_are_mixed_endian)
 {
     struct fx x = fx_new(VDI_TYPE_NORMAL);
     fx_run(&x);
-    EXPECT_STR(detail_str(x.r, "header", "uuid_create"), "10111213-1415-1617-1819-1a1b1c1d1e1f");
-    EXPECT_STR(detail_str(x.r, "header", "uuid_modify"), "30313233-3435-3637-3839-3a3b3c3d3e3f");
+    EXPECT_STR(vd_test_detail_str(x.r, "header", "uuid_create"),
+               "10111213-1415-1617-1819-1a1b1c1d1e1f");
+    EXPECT_STR(vd_test_detail_str(x.r, "header", "uuid_modify"),
+               "30313233-3435-3637-3839-3a3b3c3d3e3f");
     EXPECT(x.img.data[VDI1_UUID_CREATE_AT] == 0x13 && x.img.data[VDI1_UUID_CREATE_AT + 4] == 0x15);
     fx_free(&x);
 }
@@ -237,10 +223,10 @@ VD_TEST(vdi_fixture_v0_is_read)
     x.f.version = 0x00000002u;
     fx_build(&x);
     EXPECT_FINDINGS(fx_run_hash(&x, SHA256_MASK), {"vdi.compat.qemu", VDI_VERSION_AT});
-    EXPECT_STR(detail_str(x.r, "header", "version"), "0.2");
-    EXPECT_U64(detail_u64(x.r, "header", "blocks_offset"), 0x1A4);
-    EXPECT_U64(detail_u64(x.r, "header", "data_offset"), 0x1A4 + 16);
-    EXPECT_U64(detail_u64(x.r, "blocks_allocated", NULL), 2);
+    EXPECT_STR(vd_test_detail_str(x.r, "header", "version"), "0.2");
+    EXPECT_U64(vd_test_detail_u64(x.r, "header", "blocks_offset"), 0x1A4);
+    EXPECT_U64(vd_test_detail_u64(x.r, "header", "data_offset"), 0x1A4 + 16);
+    EXPECT_U64(vd_test_detail_u64(x.r, "blocks_allocated", NULL), 2);
     expect_virtual_hash(&x);
     fx_free(&x);
 }
@@ -275,10 +261,10 @@ VD_TEST(vdi_free_and_zero_blocks_are_counted_apart)
     x.f.layout = "zD..zzD";
     fx_build(&x);
     EXPECT_NO_FINDINGS(fx_run_hash(&x, SHA256_MASK));
-    EXPECT_U64(detail_u64(x.r, "blocks_allocated", NULL), 2);
-    EXPECT_U64(detail_u64(x.r, "blocks_free", NULL), 2);
-    EXPECT_U64(detail_u64(x.r, "blocks_zero", NULL), 3);
-    EXPECT_U64(detail_u64(x.r, "blocks_needed", NULL), 7);
+    EXPECT_U64(vd_test_detail_u64(x.r, "blocks_allocated", NULL), 2);
+    EXPECT_U64(vd_test_detail_u64(x.r, "blocks_free", NULL), 2);
+    EXPECT_U64(vd_test_detail_u64(x.r, "blocks_zero", NULL), 3);
+    EXPECT_U64(vd_test_detail_u64(x.r, "blocks_needed", NULL), 7);
     expect_virtual_hash(&x);
     fx_free(&x);
 }
@@ -306,8 +292,8 @@ VD_TEST(vdi_07_odd_disk_size_hashes_declared_bytes)
     EXPECT_FINDINGS(fx_run_hash(&x, SHA256_MASK),
                     {"vdi.header.disk_size_unaligned", x.img.at.disk_size});
     expect_length(x.r, "vdi.header.disk_size_unaligned", 8);
-    EXPECT_U64(detail_u64(x.r, "header", "disk_size_qemu"), (4u << 20) - 512);
-    EXPECT_U64(detail_u64(x.r, "header", "disk_size_virtualbox"), (4u << 20) - 1024);
+    EXPECT_U64(vd_test_detail_u64(x.r, "header", "disk_size_qemu"), (4u << 20) - 512);
+    EXPECT_U64(vd_test_detail_u64(x.r, "header", "disk_size_virtualbox"), (4u << 20) - 1024);
     expect_virtual_hash(&x);
     fx_free(&x);
 }
@@ -342,7 +328,7 @@ static void expect_block_size(uint32_t block_size, bool in_range)
                         {"vdi.header.block_size_range", x.img.at.block_size});
     }
     EXPECT_U64(x.r->info.block_size, block_size);
-    EXPECT_U64(detail_u64(x.r, "blocks_allocated", NULL), 3);
+    EXPECT_U64(vd_test_detail_u64(x.r, "blocks_allocated", NULL), 3);
     expect_virtual_hash(&x);
     fx_free(&x);
 }
@@ -442,7 +428,7 @@ VD_TEST(vdi_03_type)
     struct fx x = fx_new(VDI_TYPE_NORMAL);
     put32(&x, x.img.at.type, 5);
     EXPECT_FINDINGS(fx_run_hash(&x, SHA256_MASK), {"vdi.header.type", x.img.at.type});
-    EXPECT_STR(detail_str(x.r, "header", "type_name"), "unknown");
+    EXPECT_STR(vd_test_detail_str(x.r, "header", "type_name"), "unknown");
     expect_virtual_hash(&x); /* read as a normal image */
     fx_free(&x);
 }
@@ -720,7 +706,7 @@ VD_TEST(vdi_10_map_truncated)
     EXPECT_FINDINGS(fx_run(&x), {"vdi.map.truncated", x.img.blocks_offset},
                     {"image.extent.beyond_eof", vdi_fixture_entry_at(&x.img, 0)});
     expect_length(x.r, "vdi.map.truncated", 16);
-    EXPECT_U64(detail_u64(x.r, "blocks_free", NULL), 3);
+    EXPECT_U64(vd_test_detail_u64(x.r, "blocks_free", NULL), 3);
     fx_free(&x);
 }
 

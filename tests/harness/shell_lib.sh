@@ -14,7 +14,26 @@ vd_require() {
   done
 }
 
-# ---- oracle helpers: the caller sets $vdcheck, and fails=0 total=0 before vd_compare ----
+# ---- oracle helpers: the caller sets $vdcheck and $scratch ----
+
+# vd_oracle_begin TOOL...: needs the tools; seeds $RANDOM from VDCHECK_TEST_SEED (shown, so
+# a failure can be replayed), sets $nwrites (VDCHECK_ORACLE_WRITES, default 40), empties
+# $scratch and zeroes the counters vd_compare keeps.
+vd_oracle_begin() {
+  seed=${VDCHECK_TEST_SEED:-20261121}
+  nwrites=${VDCHECK_ORACLE_WRITES:-40}
+  echo "seed $seed"
+  vd_require "$@"
+  rm -rf "$scratch" && mkdir -p "$scratch"
+  RANDOM=$seed
+  fails=0 total=0
+}
+
+# vd_oracle_end: the tally; fails the script when any comparison failed.
+vd_oracle_end() {
+  echo "$(( total - fails )) passed, $fails failed"
+  [ "$fails" = 0 ]
+}
 
 # vd_report_virtual IMAGE: "virtual_size sha256" from vdcheck's JSON report (empty if absent).
 vd_report_virtual() {

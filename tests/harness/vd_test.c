@@ -80,6 +80,16 @@ const char *vd_test_shared_corpus(void)
     return stat(path, &sb) == 0 && S_ISDIR(sb.st_mode) ? path : NULL;
 }
 
+const char *vd_test_shared_corpus_or_skip(void)
+{
+    const char *shared = vd_test_shared_corpus();
+
+    if (shared == NULL) {
+        vd_test_skip("../shared/corpus is not present");
+    }
+    return shared;
+}
+
 static int run_one(size_t i)
 {
     unsigned before = failures;

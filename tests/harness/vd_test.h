@@ -21,6 +21,8 @@ _Noreturn void vd_test_skip(const char *why);
 /* Directory of the source tree, and of ../shared/corpus (NULL when absent). */
 const char *vd_test_source_dir(void);
 const char *vd_test_shared_corpus(void);
+/* The same, or skips the test (a failure under VDCHECK_NO_SKIP=1) when it is absent. */
+const char *vd_test_shared_corpus_or_skip(void);
 
 #define VD_TEST(name)                                                                              \
     static void test_##name(void);                                                                 \

@@ -26,6 +26,27 @@ const struct vd_fact *vd_test_fact(const struct vd_fact *f, const char *a, const
     return b != NULL ? vd_fact_get(f, b) : f;
 }
 
+uint64_t vd_test_detail_u64(const struct vd_image_result *r, const char *a, const char *b)
+{
+    const struct vd_fact *f = vd_test_fact(r->details, a, b);
+
+    EXPECT(f != NULL && f->kind == VD_FACT_U64);
+    return f != NULL && f->kind == VD_FACT_U64 ? f->u64 : UINT64_MAX;
+}
+
+const char *vd_test_detail_str(const struct vd_image_result *r, const char *a, const char *b)
+{
+    const struct vd_fact *f = vd_test_fact(r->details, a, b);
+
+    EXPECT(f != NULL && f->kind == VD_FACT_STRING);
+    return f != NULL && f->kind == VD_FACT_STRING ? f->string : "";
+}
+
+size_t vd_test_count_id(const struct vd_image_result *r, const char *id)
+{
+    return vd_findings_count_id(&r->findings, vd_catalog_find(id));
+}
+
 static int name_order(const void *a, const void *b)
 {
     return strcmp(*(char *const *)a, *(char *const *)b);

@@ -13,6 +13,13 @@ struct vd_image_result *vd_test_analyze_file(const char *path, unsigned hash_mas
 /* details->a->b (b may be NULL); NULL when absent. */
 const struct vd_fact *vd_test_fact(const struct vd_fact *f, const char *a, const char *b);
 
+/* The fact details->a->b as a number / a string; a failed check when absent or of another kind. */
+uint64_t vd_test_detail_u64(const struct vd_image_result *r, const char *a, const char *b);
+const char *vd_test_detail_str(const struct vd_image_result *r, const char *a, const char *b);
+
+/* How many findings with the dotted id the result holds. */
+size_t vd_test_count_id(const struct vd_image_result *r, const char *id);
+
 /* Lists the files of dir ending in suffix, sorted (strdup'ed names); returns the count. */
 size_t vd_test_list_dir(const char *dir, const char *suffix, char **names, size_t max);
 

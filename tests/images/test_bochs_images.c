@@ -23,31 +23,14 @@ VD_TEST(corpus_bochs_images_match_their_expect_files)
     EXPECT(vd_test_check_corpus_dir("bochs", ".img") >= 7);
 }
 
-static const char *shared_or_skip(void)
-{
-    const char *shared = vd_test_shared_corpus();
-
-    if (shared == NULL) {
-        vd_test_skip("../shared/corpus is not present");
-    }
-    return shared;
-}
-
-static uint64_t fact_u64(const struct vd_image_result *r, const char *a, const char *b)
-{
-    const struct vd_fact *f = vd_test_fact(r->details, a, b);
-    EXPECT(f != NULL && f->kind == VD_FACT_U64);
-    return f != NULL ? f->u64 : UINT64_MAX;
-}
-
 static void generated_bochs_is_clean(const struct vd_image_result *r)
 {
     EXPECT_STR(r->info.format, "bochs");
     EXPECT_STR(r->info.variant, "growing");
     EXPECT_STR(vd_verdict_name(r->verdict), "clean");
-    EXPECT_U64(fact_u64(r, "header", "catalog_entries"), 1024);
-    EXPECT_U64(fact_u64(r, "header", "bitmap_size"), 4);
-    EXPECT_U64(fact_u64(r, "header", "extent_size"), 16384);
+    EXPECT_U64(vd_test_detail_u64(r, "header", "catalog_entries"), 1024);
+    EXPECT_U64(vd_test_detail_u64(r, "header", "bitmap_size"), 4);
+    EXPECT_U64(vd_test_detail_u64(r, "header", "extent_size"), 16384);
 }
 
 /* generated/CHECKSUMS.txt: md5 of the virtual disk bximage 2.7 wrote. */
@@ -59,7 +42,7 @@ VD_TEST(shared_generated_bochs_virtual_md5)
 /* QEMU's sample (iotest 078): growing v2, catalog 512, bitmap 1, extent 4096, empty. */
 VD_TEST(shared_corpus_bochs_empty)
 {
-    const char *shared = shared_or_skip();
+    const char *shared = vd_test_shared_corpus_or_skip();
     struct vd_image_result *r;
     char path[4096];
 
@@ -69,12 +52,12 @@ VD_TEST(shared_corpus_bochs_empty)
     EXPECT_STR(vd_verdict_name(r->verdict), "clean");
     EXPECT_STR(r->info.format, "bochs");
     EXPECT_U64(r->info.virtual_size, 1032192);
-    EXPECT_STR(vd_test_fact(r->details, "header", "version")->string, "2.0");
+    EXPECT_STR(vd_test_detail_str(r, "header", "version"), "2.0");
     EXPECT(vd_test_fact(r->details, "header", "timestamp_fat") == NULL); /* 0: no date */
-    EXPECT_U64(fact_u64(r, "header", "catalog_entries"), 512);
-    EXPECT_U64(fact_u64(r, "header", "bitmap_size"), 1);
-    EXPECT_U64(fact_u64(r, "header", "extent_size"), 4096);
-    EXPECT_U64(fact_u64(r, "extents_allocated", NULL), 0);
+    EXPECT_U64(vd_test_detail_u64(r, "header", "catalog_entries"), 512);
+    EXPECT_U64(vd_test_detail_u64(r, "header", "bitmap_size"), 1);
+    EXPECT_U64(vd_test_detail_u64(r, "header", "extent_size"), 4096);
+    EXPECT_U64(vd_test_detail_u64(r, "extents_allocated", NULL), 0);
     vd_result_free(r);
 }
 
@@ -116,7 +99,7 @@ VD_TEST(shared_corpus_bochs_iotest_078)
          {{"bochs.header.extent_size", BOCHS_EXTENT_AT}},
          1},
     };
-    const char *shared = shared_or_skip();
+    const char *shared = vd_test_shared_corpus_or_skip();
 
     for (size_t i = 0; i < VD_ARRAY_LEN(cases); i++) {
         char path[4096];

@@ -24,16 +24,6 @@ VD_TEST(corpus_vdi_images_match_their_expect_files)
     EXPECT(vd_test_check_corpus_dir("vdi", ".vdi") >= 10);
 }
 
-static const char *shared_or_skip(void)
-{
-    const char *shared = vd_test_shared_corpus();
-
-    if (shared == NULL) {
-        vd_test_skip("../shared/corpus is not present");
-    }
-    return shared;
-}
-
 static struct vd_image_result *analyze_shared(const char *shared, const char *rel)
 {
     char path[4096];
@@ -41,19 +31,6 @@ static struct vd_image_result *analyze_shared(const char *shared, const char *re
     snprintf(path, sizeof(path), "%s/%s", shared, rel);
     fprintf(stderr, "  %s\n", rel);
     return vd_test_analyze_file(path, 0);
-}
-
-static size_t count_id(const struct vd_image_result *r, const char *id)
-{
-    return vd_findings_count_id(&r->findings, vd_catalog_find(id));
-}
-
-static const char *detail_str(const struct vd_image_result *r, const char *a, const char *b)
-{
-    const struct vd_fact *f = vd_test_fact(r->details, a, b);
-
-    EXPECT(f != NULL && f->kind == VD_FACT_STRING);
-    return f != NULL && f->kind == VD_FACT_STRING ? f->string : "";
 }
 
 static void generated_vdi_is_clean(const struct vd_image_result *r)
@@ -74,7 +51,7 @@ VD_TEST(shared_derived_vdi_valid)
 {
     static const char *const names[] = {"derived/vdi/084-base-64M.vdi",
                                         "derived/vdi/084-t5-valid-reset.vdi"};
-    const char *shared = shared_or_skip();
+    const char *shared = vd_test_shared_corpus_or_skip();
 
     for (size_t i = 0; i < VD_ARRAY_LEN(names); i++) {
         struct vd_image_result *r = analyze_shared(shared, names[i]);
@@ -88,11 +65,12 @@ VD_TEST(shared_derived_vdi_valid)
 /* t1: qemu accepts 512 TiB, but the 2 GiB block map it declares is not in the 1 KiB file. */
 VD_TEST(shared_derived_vdi_t1_max_size)
 {
-    struct vd_image_result *r = analyze_shared(shared_or_skip(), "derived/vdi/084-t1-max-size.vdi");
+    struct vd_image_result *r =
+        analyze_shared(vd_test_shared_corpus_or_skip(), "derived/vdi/084-t1-max-size.vdi");
 
     EXPECT_U64(r->info.virtual_size, 562949819203584u);
-    EXPECT_U64(count_id(r, "vdi.map.truncated"), 1);
-    EXPECT_U64(count_id(r, "vdi.compat.qemu"), 0); /* exactly at QEMU's limits */
+    EXPECT_U64(vd_test_count_id(r, "vdi.map.truncated"), 1);
+    EXPECT_U64(vd_test_count_id(r, "vdi.compat.qemu"), 0); /* exactly at QEMU's limits */
     EXPECT_STR(vd_verdict_name(r->verdict), "errors");
     vd_result_free(r);
 }
@@ -101,20 +79,20 @@ VD_TEST(shared_derived_vdi_t1_max_size)
 VD_TEST(shared_derived_vdi_t2_size_too_large)
 {
     struct vd_image_result *r =
-        analyze_shared(shared_or_skip(), "derived/vdi/084-t2-size-too-large.vdi");
+        analyze_shared(vd_test_shared_corpus_or_skip(), "derived/vdi/084-t2-size-too-large.vdi");
 
-    EXPECT_U64(count_id(r, "vdi.header.blocks_too_few"), 1);
-    EXPECT_U64(count_id(r, "vdi.compat.qemu"), 1);
+    EXPECT_U64(vd_test_count_id(r, "vdi.header.blocks_too_few"), 1);
+    EXPECT_U64(vd_test_count_id(r, "vdi.compat.qemu"), 1);
     vd_result_free(r);
 }
 
 VD_TEST(shared_derived_vdi_t3_blocks_too_few)
 {
     struct vd_image_result *r =
-        analyze_shared(shared_or_skip(), "derived/vdi/084-t3-bii-too-small.vdi");
+        analyze_shared(vd_test_shared_corpus_or_skip(), "derived/vdi/084-t3-bii-too-small.vdi");
 
-    EXPECT_U64(count_id(r, "vdi.header.blocks_too_few"), 1);
-    EXPECT_U64(count_id(r, "vdi.compat.qemu"), 0);
+    EXPECT_U64(vd_test_count_id(r, "vdi.header.blocks_too_few"), 1);
+    EXPECT_U64(vd_test_count_id(r, "vdi.compat.qemu"), 0);
     EXPECT_STR(vd_verdict_name(r->verdict), "errors");
     vd_result_free(r);
 }
@@ -122,11 +100,11 @@ VD_TEST(shared_derived_vdi_t3_blocks_too_few)
 VD_TEST(shared_derived_vdi_t4_too_many_blocks)
 {
     struct vd_image_result *r =
-        analyze_shared(shared_or_skip(), "derived/vdi/084-t4-bii-too-large.vdi");
+        analyze_shared(vd_test_shared_corpus_or_skip(), "derived/vdi/084-t4-bii-too-large.vdi");
 
-    EXPECT_U64(count_id(r, "vdi.map.truncated"), 1);
-    EXPECT_U64(count_id(r, "vdi.compat.qemu"), 1);
-    EXPECT_U64(count_id(r, "vdi.header.blocks_excess"), 1);
+    EXPECT_U64(vd_test_count_id(r, "vdi.map.truncated"), 1);
+    EXPECT_U64(vd_test_count_id(r, "vdi.compat.qemu"), 1);
+    EXPECT_U64(vd_test_count_id(r, "vdi.header.blocks_excess"), 1);
     vd_result_free(r);
 }
 
@@ -134,12 +112,12 @@ VD_TEST(shared_derived_vdi_t6_t7_block_size)
 {
     static const char *const names[] = {"derived/vdi/084-t6-block-size-small.vdi",
                                         "derived/vdi/084-t7-block-size-large.vdi"};
-    const char *shared = shared_or_skip();
+    const char *shared = vd_test_shared_corpus_or_skip();
 
     for (size_t i = 0; i < VD_ARRAY_LEN(names); i++) {
         struct vd_image_result *r = analyze_shared(shared, names[i]);
-        EXPECT_U64(count_id(r, "vdi.header.block_size"), 1);
-        EXPECT_U64(count_id(r, "vdi.compat.qemu"), 1);
+        EXPECT_U64(vd_test_count_id(r, "vdi.header.block_size"), 1);
+        EXPECT_U64(vd_test_count_id(r, "vdi.compat.qemu"), 1);
         EXPECT_STR(vd_verdict_name(r->verdict), "errors");
         vd_result_free(r);
     }
@@ -148,7 +126,7 @@ VD_TEST(shared_derived_vdi_t6_t7_block_size)
 /* bwLehrpool: a VirtualBox diff image whose parent is the QEMU-made image beside it. */
 VD_TEST(shared_corpus_vdi_openslx_parent_and_child)
 {
-    const char *shared = shared_or_skip();
+    const char *shared = vd_test_shared_corpus_or_skip();
     struct vd_image_result *parent = analyze_shared(shared, "vdi/openslx_image-default.vdi");
     struct vd_image_result *child =
         analyze_shared(shared, "vdi/openslx_image-default_snapshot.vdi");
@@ -156,18 +134,20 @@ VD_TEST(shared_corpus_vdi_openslx_parent_and_child)
     EXPECT_STR(vd_verdict_name(parent->verdict), "clean");
     EXPECT_STR(parent->info.variant, "dynamic");
     EXPECT_U64(parent->info.virtual_size, 1u << 30);
-    EXPECT_STR(detail_str(parent, "header", "uuid_create"), "45ec18d9-39c5-4079-8de1-e36437901627");
-    EXPECT_STR(detail_str(parent, "header", "uuid_modify"), "f2d8ca6c-e55f-4ee4-8b90-baa11fa07e29");
+    EXPECT_STR(vd_test_detail_str(parent, "header", "uuid_create"),
+               "45ec18d9-39c5-4079-8de1-e36437901627");
+    EXPECT_STR(vd_test_detail_str(parent, "header", "uuid_modify"),
+               "f2d8ca6c-e55f-4ee4-8b90-baa11fa07e29");
 
     EXPECT_STR(child->info.variant, "differencing");
-    EXPECT_STR(detail_str(child, "header", "type_name"), "diff");
+    EXPECT_STR(vd_test_detail_str(child, "header", "type_name"), "diff");
     EXPECT(child->info.needs_parent);
-    EXPECT_U64(count_id(child, "image.parent.unresolved"), 1);
-    EXPECT_U64(count_id(child, "vdi.compat.qemu"), 2); /* link and parent-modify UUIDs */
-    EXPECT_STR(detail_str(child, "parent", "uuid_create"),
-               detail_str(parent, "header", "uuid_create"));
-    EXPECT_STR(detail_str(child, "parent", "uuid_modify"),
-               detail_str(parent, "header", "uuid_modify"));
+    EXPECT_U64(vd_test_count_id(child, "image.parent.unresolved"), 1);
+    EXPECT_U64(vd_test_count_id(child, "vdi.compat.qemu"), 2); /* link and parent-modify UUIDs */
+    EXPECT_STR(vd_test_detail_str(child, "parent", "uuid_create"),
+               vd_test_detail_str(parent, "header", "uuid_create"));
+    EXPECT_STR(vd_test_detail_str(child, "parent", "uuid_modify"),
+               vd_test_detail_str(parent, "header", "uuid_modify"));
     vd_result_free(parent);
     vd_result_free(child);
 }
@@ -236,8 +216,8 @@ VD_TEST(vdi_hostile_block_counts_finish_quickly)
         fprintf(stderr, "  %u blocks: %.3f s, %zu findings\n", cases[i].blocks, seconds_since(&t0),
                 r->findings.count);
         EXPECT(seconds_since(&t0) < 5.0);
-        EXPECT_U64(count_id(r, "vdi.map.truncated"), 1);
-        EXPECT_U64(count_id(r, "vdi.compat.qemu"), 1);
+        EXPECT_U64(vd_test_count_id(r, "vdi.map.truncated"), 1);
+        EXPECT_U64(vd_test_count_id(r, "vdi.compat.qemu"), 1);
         EXPECT_STR(vd_verdict_name(r->verdict), "errors");
         vd_result_free(r);
         vdi_fixture_free(&img);

@@ -19,16 +19,6 @@ VD_TEST(corpus_vhdx_images_match_their_expect_files)
     EXPECT(vd_test_check_corpus_dir("vhdx", ".vhdx") >= 8);
 }
 
-static const char *shared_or_skip(void)
-{
-    const char *shared = vd_test_shared_corpus();
-
-    if (shared == NULL) {
-        vd_test_skip("../shared/corpus is not present");
-    }
-    return shared;
-}
-
 /* qemu leaves the regions' Required flag clear: a warning, nothing worse. */
 static void generated_vhdx_warns_only(const struct vd_image_result *r)
 {
@@ -41,13 +31,6 @@ static void generated_vhdx_warns_only(const struct vd_image_result *r)
 VD_TEST(shared_generated_vhdx_virtual_md5)
 {
     EXPECT(vd_test_generated_checksums("vhdx/", generated_vhdx_warns_only) == 3);
-}
-
-static uint64_t fact_u64(const struct vd_image_result *r, const char *a, const char *b)
-{
-    const struct vd_fact *f = vd_test_fact(r->details, a, b);
-    EXPECT(f != NULL && f->kind == VD_FACT_U64);
-    return f != NULL ? f->u64 : UINT64_MAX;
 }
 
 static const char *semantics_str(const struct vd_image_result *r, const char *key)
@@ -63,7 +46,7 @@ static const char *semantics_str(const struct vd_image_result *r, const char *ke
  */
 VD_TEST(shared_corpus_vhdx_dirty_log_is_replayed_in_memory)
 {
-    const char *shared = shared_or_skip();
+    const char *shared = vd_test_shared_corpus_or_skip();
     struct vd_analyze_options opt = {.hash_mask = 1u << VD_DIGEST_MD5, .limits = VD_LIMITS_DEFAULT};
     struct vd_image_result *r;
     char path[4096];
@@ -76,7 +59,7 @@ VD_TEST(shared_corpus_vhdx_dirty_log_is_replayed_in_memory)
     EXPECT_STR(semantics_str(r, "state"), "pending");
     EXPECT_STR(semantics_str(r, "view"), "replayed");
     EXPECT_U64(vd_test_fact(r->semantics, "vhdx_log", "entries_replayed")->u64, 1);
-    EXPECT_U64(fact_u64(r, "bat", "fully_present"), 18);
+    EXPECT_U64(vd_test_detail_u64(r, "bat", "fully_present"), 18);
     EXPECT_STR(r->virtual_disk.hex[VD_DIGEST_MD5], "f57388780d1d321ed98f042d6cd3926e");
     vd_result_free(r);
 
@@ -84,7 +67,7 @@ VD_TEST(shared_corpus_vhdx_dirty_log_is_replayed_in_memory)
     r = vd_analyze_path(path, &opt);
     EXPECT(r != NULL);
     EXPECT_STR(semantics_str(r, "view"), "on-disk");
-    EXPECT_U64(fact_u64(r, "bat", "fully_present"), 17);
+    EXPECT_U64(vd_test_detail_u64(r, "bat", "fully_present"), 17);
     EXPECT(strcmp(r->virtual_disk.hex[VD_DIGEST_MD5], "f57388780d1d321ed98f042d6cd3926e") != 0);
     vd_result_free(r);
 }
@@ -96,7 +79,7 @@ VD_TEST(shared_corpus_vhdx_freebsd_mkimg)
         const char *name;
         uint64_t physical;
     } files[] = {{"img-1x1-512-gpt.vhdx", 512}, {"img-1x1-4096-gpt.vhdx", 4096}};
-    const char *shared = shared_or_skip();
+    const char *shared = vd_test_shared_corpus_or_skip();
 
     for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
         char path[4096];
@@ -107,11 +90,11 @@ VD_TEST(shared_corpus_vhdx_freebsd_mkimg)
         fprintf(stderr, "  %s\n", files[i].name);
         EXPECT_STR(r->info.variant, "dynamic");
         EXPECT_U64(r->info.virtual_size, 16u << 20);
-        EXPECT_U64(fact_u64(r, "metadata", "logical_sector_size"), 512);
-        EXPECT_U64(fact_u64(r, "metadata", "physical_sector_size"), files[i].physical);
+        EXPECT_U64(vd_test_detail_u64(r, "metadata", "logical_sector_size"), 512);
+        EXPECT_U64(vd_test_detail_u64(r, "metadata", "physical_sector_size"), files[i].physical);
         EXPECT_STR(vd_test_fact(r->details, "metadata", "virtual_disk_id")->string,
                    "04040404-0404-0404-0404-040404040404");
-        EXPECT_U64(fact_u64(r, "bat", "fully_present"), 1);
+        EXPECT_U64(vd_test_detail_u64(r, "bat", "fully_present"), 1);
         headers = vd_test_fact(r->details, "headers", NULL);
         EXPECT(headers != NULL && headers->first != NULL);
         for (const struct vd_fact *h = headers ? headers->first : NULL; h != NULL; h = h->next) {

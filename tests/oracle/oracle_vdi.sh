@@ -9,17 +9,8 @@
 set -euo pipefail
 vdcheck=$1 src=$2 scratch=$3
 . "$src/tests/harness/shell_lib.sh"
-seed=${VDCHECK_TEST_SEED:-20261121}
-nwrites=${VDCHECK_ORACLE_WRITES:-40}
-echo "seed $seed"
-vd_require qemu-img qemu-io sha256sum
-rm -rf "$scratch" && mkdir -p "$scratch"
-RANDOM=$seed
-fails=0 total=0
+vd_oracle_begin qemu-img qemu-io sha256sum
 bs=1048576 # the only block size qemu writes
-
-
-
 
 # variant size
 cases=(
@@ -45,5 +36,4 @@ for c in "${cases[@]}"; do
   [ "${KEEP:-0}" = 1 ] || rm -f "$img"
 done
 
-echo "$(( total - fails )) passed, $fails failed"
-[ "$fails" = 0 ]
+vd_oracle_end
