@@ -12,7 +12,8 @@
 
 struct report_options {
     const char *tool_version;
-    bool compact; /* JSON: one line per report (NDJSON) */
+    bool compact;                     /* JSON: one line per report (NDJSON) */
+    const struct vd_custody *custody; /* the run's custody facts; NULL leaves them out */
 };
 
 struct vd_reporter {

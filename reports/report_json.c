@@ -59,15 +59,116 @@ static json_object *json_text(const char *s)
     return obj;
 }
 
+/* Chain of custody wants the exact value: RFC 3339 UTC with nanoseconds. */
 static json_object *json_time(int64_t sec, long nsec)
 {
-    char base[32];
-    char full[48];
+    struct vd_time t = {sec, nsec};
+    char text[48];
 
-    vd_text_time_utc(sec, base);
-    /* Insert the nanoseconds before the final "Z": chain of custody wants the exact value. */
-    snprintf(full, sizeof(full), "%.*s.%09ldZ", (int)(strlen(base) - 1), base, nsec);
-    return json_object_new_string(full);
+    vd_time_format(&t, text);
+    return json_object_new_string(text);
+}
+
+static json_object *json_stat(const struct vd_source_stat *st)
+{
+    json_object *obj = json_object_new_object();
+
+    json_object_object_add(obj, "size", json_u64(st->size));
+    json_object_object_add(obj, "device", json_u64(st->device));
+    json_object_object_add(obj, "inode", json_u64(st->inode));
+    json_object_object_add(obj, "mtime", json_time(st->mtime_sec, st->mtime_nsec));
+    json_object_object_add(obj, "ctime", json_time(st->ctime_sec, st->ctime_nsec));
+    json_object_object_add(obj, "atime", json_time(st->atime_sec, st->atime_nsec));
+    return obj;
+}
+
+static void json_add_text(json_object *obj, const char *key, const char *text)
+{
+    if (text != NULL && text[0] != '\0') {
+        json_object_object_add(obj, key, json_text(text));
+    }
+}
+
+/* The evidence's fstat record at the open and at the end of the analysis. */
+static json_object *json_evidence(const struct vd_image_result *r)
+{
+    json_object *obj = json_object_new_object();
+
+    json_object_object_add(obj, "before", json_stat(&r->stat));
+    if (r->have_stat_after) {
+        json_object_object_add(obj, "after", json_stat(&r->stat_after));
+    }
+    json_object_object_add(
+        obj, "unchanged", json_object_new_boolean(r->have_stat_after && r->status != VD_E_CHANGED));
+    json_object_object_add(obj, "noatime", json_object_new_boolean(r->stat.noatime));
+    return obj;
+}
+
+static json_object *json_custody(const struct vd_image_result *r, const struct vd_custody *c)
+{
+    json_object *obj = json_object_new_object();
+
+    if (c != NULL) {
+        json_object *argv = json_object_new_array();
+        json_object *host = json_object_new_object();
+        for (int i = 0; i < c->argc; i++) {
+            json_object_array_add(argv, json_text(c->argv[i]));
+        }
+        json_object_object_add(obj, "command_line", argv);
+        json_add_text(host, "name", c->host);
+        json_add_text(host, "os", c->os_name);
+        json_add_text(host, "release", c->os_release);
+        json_add_text(host, "version", c->os_version);
+        json_add_text(host, "machine", c->machine);
+        json_object_object_add(obj, "host", host);
+        json_object_object_add(obj, "uid", json_u64(c->uid));
+        json_add_text(obj, "case", c->case_id);
+        json_add_text(obj, "examiner", c->examiner);
+        json_add_text(obj, "note", c->note);
+    }
+    json_object_object_add(obj, "started", json_time(r->started.sec, r->started.nsec));
+    json_object_object_add(obj, "finished", json_time(r->finished.sec, r->finished.nsec));
+    if (r->have_stat && r->stat.is_file) {
+        json_object_object_add(obj, "evidence", json_evidence(r));
+    }
+    return obj;
+}
+
+static json_object *json_tool(const struct report_options *opt)
+{
+    json_object *tool = json_object_new_object();
+
+    json_object_object_add(tool, "name", json_object_new_string("vdcheck"));
+    json_object_object_add(tool, "version", json_object_new_string(opt->tool_version));
+    if (opt->custody != NULL) {
+        json_object *build = json_object_new_object();
+        json_add_text(build, "compiler", opt->custody->compiler);
+        json_add_text(build, "type", opt->custody->build_type);
+        json_add_text(build, "crypto", opt->custody->crypto_library);
+        json_object_object_add(build, "json", json_object_new_string(json_c_version()));
+        json_object_object_add(tool, "build", build);
+    }
+    return tool;
+}
+
+static json_object *json_piecewise(const struct vd_piecewise *pw)
+{
+    json_object *obj = json_object_new_object();
+    json_object *windows = json_object_new_array_ext((int)pw->count);
+
+    json_object_object_add(obj, "algorithm", json_object_new_string(vd_digest_name(pw->alg)));
+    json_object_object_add(obj, "size", json_u64(pw->window));
+    for (size_t i = 0; i < pw->count; i++) {
+        json_object *w = json_object_new_object();
+        char hex[VD_DIGEST_HEX_MAX];
+        vd_piecewise_hex(pw, i, hex);
+        json_object_object_add(w, "offset", json_u64((uint64_t)i * pw->window));
+        json_object_object_add(w, "length", json_u64(vd_piecewise_length(pw, i)));
+        json_object_object_add(w, "digest", json_object_new_string(hex));
+        json_object_array_add(windows, w);
+    }
+    json_object_object_add(obj, "windows", windows);
+    return obj;
 }
 
 static json_object *json_source(const struct vd_image_result *r)
@@ -142,15 +243,13 @@ static json_object *json_finding(const struct vd_finding *f)
 static json_object *json_report(const struct vd_image_result *r, const struct report_options *opt)
 {
     json_object *root = json_object_new_object();
-    json_object *tool = json_object_new_object();
     json_object *findings = json_object_new_array();
     json_object *summary = json_object_new_object();
 
     json_object_object_add(root, "schema", json_object_new_string(REPORT_SCHEMA));
-    json_object_object_add(tool, "name", json_object_new_string("vdcheck"));
-    json_object_object_add(tool, "version", json_object_new_string(opt->tool_version));
-    json_object_object_add(root, "tool", tool);
+    json_object_object_add(root, "tool", json_tool(opt));
     json_object_object_add(root, "source", json_source(r));
+    json_object_object_add(root, "custody", json_custody(r, opt->custody));
     if (r->recognized) {
         json_object_object_add(root, "image", json_image(r));
         if (r->semantics->first != NULL) {
@@ -166,6 +265,9 @@ static json_object *json_report(const struct vd_image_result *r, const struct re
             json_object_object_add(hashes, "virtual", json_digests(&r->virtual_disk));
         }
         json_object_object_add(root, "hashes", hashes);
+    }
+    if (r->piecewise.count != 0) {
+        json_object_object_add(root, "piecewise", json_piecewise(&r->piecewise));
     }
     for (size_t i = 0; i < r->findings.count; i++) {
         json_object_array_add(findings, json_finding(&r->findings.items[i]));

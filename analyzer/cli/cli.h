@@ -2,6 +2,10 @@
 #ifndef CLI_H
 #define CLI_H
 
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
 #define VD_EXIT_OK       0
 #define VD_EXIT_FINDINGS 1
 #define VD_EXIT_UNUSABLE 2
@@ -12,6 +16,18 @@ struct vd_command {
     const char *usage;
     int (*run)(int argc, char **argv); /* argv[0] is the subcommand name */
 };
+
+/* The command line as main() received it, for the chain-of-custody record. */
+struct cli_invocation {
+    int argc;
+    char **argv;
+};
+extern struct cli_invocation cli_invocation;
+
+/* "4096", "64K", "1M", "2GiB": a positive byte count (K, M, G, T are binary). */
+bool cli_parse_size(const char *text, uint64_t *out);
+/* Opens the report file for -o, refusing a path that names one of the inputs. */
+FILE *cli_open_output(const char *path, char *const *inputs, int count);
 
 extern const struct vd_command cmd_check;
 extern const struct vd_command cmd_findings;

@@ -21,8 +21,11 @@ static int main_usage(FILE *to, int status)
     return status;
 }
 
+struct cli_invocation cli_invocation;
+
 int main(int argc, char **argv)
 {
+    cli_invocation = (struct cli_invocation){argc, argv};
     if (argc < 2) {
         return main_usage(stderr, VD_EXIT_USAGE);
     }

@@ -27,6 +27,16 @@ void *vd_malloc(size_t size)
     return malloc(size == 0 ? 1 : size);
 }
 
+void *vd_malloc_aligned(size_t size, size_t alignment)
+{
+    void *p = NULL;
+
+    if (injected_failure() || posix_memalign(&p, alignment, size == 0 ? 1 : size) != 0) {
+        return NULL;
+    }
+    return p;
+}
+
 void *vd_calloc_array(size_t n, size_t size)
 {
     if (size != 0 && n > SIZE_MAX / size) {

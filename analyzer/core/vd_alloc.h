@@ -8,6 +8,8 @@
 #include <stddef.h>
 
 void *vd_malloc(size_t size);
+/* alignment: a power of two multiple of sizeof(void *); freed with vd_free. */
+void *vd_malloc_aligned(size_t size, size_t alignment);
 void *vd_calloc_array(size_t n, size_t size);
 void *vd_realloc_array(void *p, size_t n, size_t size);
 char *vd_strdup(const char *s);

@@ -61,5 +61,6 @@ void vd_result_free(struct vd_image_result *result)
     vd_facts_free(result->details);
     vd_facts_free(result->semantics);
     vd_findings_fini(&result->findings);
+    vd_piecewise_fini(&result->piecewise);
     vd_free(result);
 }

@@ -7,10 +7,12 @@
 
 #include <stdbool.h>
 
+#include "vd_custody.h"
 #include "vd_digest.h"
 #include "vd_facts.h"
 #include "vd_findings.h"
 #include "vd_format.h"
+#include "vd_hash_stream.h"
 #include "vd_source.h"
 
 enum vd_verdict {
@@ -26,13 +28,19 @@ struct vd_image_result {
     enum vd_status status; /* tool failure, VD_OK when the analysis ran to its end */
     int err_no;            /* errno behind VD_E_IO, or 0 */
     bool recognized;
-    struct vd_source_stat stat;
+    struct vd_source_stat stat; /* fstat at the open */
     bool have_stat;
+    struct vd_source_stat stat_after; /* fstat when the analysis ended */
+    bool have_stat_after;
+    struct vd_time started; /* this image's analysis, wall clock */
+    struct vd_time finished;
     struct vd_image_info info;
     struct vd_fact *details;
     struct vd_fact *semantics;
     struct vd_digests container;
     struct vd_digests virtual_disk;
+    struct vd_piecewise piecewise; /* count == 0: none */
+    bool mapped;                   /* the analysis' map visitor saw the whole disk */
     struct vd_findings findings;
     enum vd_verdict verdict;
 };

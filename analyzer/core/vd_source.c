@@ -25,6 +25,8 @@ static void stat_fill(struct vd_source_stat *out, const struct stat *sb)
     out->mtime_nsec = sb->st_mtim.tv_nsec;
     out->ctime_sec = (int64_t)sb->st_ctim.tv_sec;
     out->ctime_nsec = sb->st_ctim.tv_nsec;
+    out->atime_sec = (int64_t)sb->st_atim.tv_sec;
+    out->atime_nsec = sb->st_atim.tv_nsec;
 }
 
 /* O_NOATIME is refused (EPERM) unless we own the file or are privileged; then retry. */
@@ -143,19 +145,20 @@ enum vd_status vd_source_read(const struct vd_source *src, uint64_t off, void *b
     return VD_OK;
 }
 
-enum vd_status vd_source_check_unchanged(const struct vd_source *src)
+enum vd_status vd_source_check_unchanged(const struct vd_source *src, struct vd_source_stat *after)
 {
-    struct vd_source_stat now;
+    struct vd_source_stat now = src->st;
     struct stat sb;
 
-    if (src->fd < 0) {
-        return VD_OK;
+    if (src->fd >= 0) {
+        if (fstat(src->fd, &sb) != 0) {
+            return VD_E_IO;
+        }
+        stat_fill(&now, &sb);
     }
-    if (fstat(src->fd, &sb) != 0) {
-        return VD_E_IO;
+    if (after != NULL) {
+        *after = now;
     }
-    memset(&now, 0, sizeof(now));
-    stat_fill(&now, &sb);
     if (now.size != src->st.size || now.device != src->st.device || now.inode != src->st.inode ||
         now.mtime_sec != src->st.mtime_sec || now.mtime_nsec != src->st.mtime_nsec ||
         now.ctime_sec != src->st.ctime_sec || now.ctime_nsec != src->st.ctime_nsec) {

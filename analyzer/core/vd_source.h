@@ -27,6 +27,8 @@ struct vd_source_stat {
     long mtime_nsec;
     int64_t ctime_sec;
     long ctime_nsec;
+    int64_t atime_sec; /* recorded, not compared: reading may move it without O_NOATIME */
+    long atime_nsec;
     bool is_file; /* false for memory-backed sources */
     bool noatime; /* O_NOATIME was granted */
 };
@@ -46,8 +48,12 @@ const struct vd_source_stat *vd_source_stat(const struct vd_source *src);
 VD_MUST_CHECK enum vd_status vd_source_read(const struct vd_source *src, uint64_t off, void *buf,
                                             size_t len);
 
-/* fstat again: VD_E_CHANGED when size, times, device or inode differ from the open. */
-VD_MUST_CHECK enum vd_status vd_source_check_unchanged(const struct vd_source *src);
+/*
+ * fstat again, into *after when it is not NULL: VD_E_CHANGED when size, mtime, ctime,
+ * device or inode differ from what they were at the open.
+ */
+VD_MUST_CHECK enum vd_status vd_source_check_unchanged(const struct vd_source *src,
+                                                       struct vd_source_stat *after);
 
 /* True when path names the same file (device and inode) as the source. */
 bool vd_source_same_file(const struct vd_source *src, uint64_t device, uint64_t inode);

@@ -1,82 +1,129 @@
 #include "vd_analyze.h"
 
+#include <inttypes.h>
 #include <pthread.h>
 #include <string.h>
 
 #include "vd_alloc.h"
+#include "vd_checked.h"
 #include "vd_extents.h"
 #include "vd_probe.h"
 #include "vd_virtual.h"
 
-/* The container digest runs on its own thread while the main one walks and maps. */
+/*
+ * The container is read on its own thread into its own hash stream, while the main thread
+ * walks, maps and hashes the virtual disk: two passes at once, each feeding every digest.
+ */
 struct container_job {
     const struct vd_source *src;
-    unsigned mask;
-    struct vd_digests out;
+    struct vd_hash_stream *stream;
     enum vd_status status;
     pthread_t thread;
     bool started;
 };
 
-static void *container_hash_thread(void *arg)
+static void *container_read_thread(void *arg)
 {
     struct container_job *job = arg;
-    struct vd_digest_set set;
     uint64_t size = vd_source_size(job->src);
-    uint8_t *buf = vd_malloc(VD_IO_CHUNK);
 
-    job->status = buf == NULL ? VD_E_NOMEM : vd_digest_set_init(&set, job->mask);
-    if (job->status != VD_OK) {
-        vd_free(buf);
-        return NULL;
-    }
     for (uint64_t off = 0; off < size && job->status == VD_OK;) {
         size_t n = size - off < VD_IO_CHUNK ? (size_t)(size - off) : VD_IO_CHUNK;
-        job->status = vd_source_read(job->src, off, buf, n);
+        job->status = vd_source_read(job->src, off, vd_hash_stream_buffer(job->stream), n);
         if (job->status == VD_OK) {
-            vd_digest_set_update(&set, buf, n);
+            vd_hash_stream_commit(job->stream, n);
         }
         off += n;
     }
-    if (job->status == VD_OK) {
-        job->status = vd_digest_set_final(&set, &job->out);
-    }
-    vd_digest_set_fini(&set);
-    vd_free(buf);
     return NULL;
 }
 
-static void container_start(struct container_job *job)
+static void container_start(struct container_job *job, const struct vd_analyze_options *opt)
 {
-    job->status = VD_OK;
-    job->started = pthread_create(&job->thread, NULL, container_hash_thread, job) == 0;
+    struct vd_hash_stream_config cfg = {.mask = opt->hash_mask, .progress = opt->progress};
+
+    vd_progress_add_total(opt->progress, vd_source_size(job->src));
+    job->status = vd_hash_stream_start(&cfg, &job->stream);
+    if (job->status != VD_OK) {
+        return;
+    }
+    job->started = pthread_create(&job->thread, NULL, container_read_thread, job) == 0;
     if (!job->started) {
-        container_hash_thread(job); /* no thread available: hash inline */
+        container_read_thread(job); /* no thread available: read inline */
     }
 }
 
-static void container_join(struct container_job *job)
+static enum vd_status container_finish(struct container_job *job, struct vd_digests *out)
 {
     if (job->started) {
         pthread_join(job->thread, NULL);
         job->started = false;
     }
+    if (job->stream != NULL) {
+        enum vd_status st =
+            vd_hash_stream_finish(job->stream, job->status == VD_OK ? out : NULL, NULL);
+        job->stream = NULL;
+        job->status = job->status == VD_OK ? st : job->status;
+    }
+    return job->status;
+}
+
+/* The piecewise windows asked for, unless the disk would need more than the limit. */
+static void piecewise_config(struct vd_ctx *ctx, const struct vd_analyze_options *opt,
+                             struct vd_hash_stream_config *cfg)
+{
+    uint64_t windows;
+
+    if (opt->piecewise_size == 0) {
+        return;
+    }
+    windows = vd_div_round_up(ctx->info->virtual_size, opt->piecewise_size);
+    if (windows > ctx->limits->max_windows) {
+        vd_report(ctx, VD_F_IMAGE_PIECEWISE_SKIPPED, VD_LOC("image", -1, 0, 0),
+                  "no piecewise digests: %" PRIu64 " windows of %" PRIu64
+                  " bytes, more than the limit of %" PRIu64,
+                  windows, opt->piecewise_size, ctx->limits->max_windows);
+        return;
+    }
+    cfg->window = opt->piecewise_size;
+    cfg->window_alg = opt->piecewise_alg;
 }
 
 static enum vd_status hash_virtual(struct vd_ctx *ctx, const struct vd_format_driver *drv,
-                                   void *state, unsigned mask, struct vd_digests *out)
+                                   void *state, const struct vd_analyze_options *opt,
+                                   struct vd_image_result *result)
 {
-    struct vd_digest_set set;
-    enum vd_status st = vd_digest_set_init(&set, mask);
+    struct vd_hash_stream_config cfg = {
+        .mask = opt->hash_mask, .length = ctx->info->virtual_size, .progress = opt->progress};
+    struct vd_hash_stream *stream = NULL;
+    enum vd_status st;
 
+    piecewise_config(ctx, opt, &cfg);
+    vd_progress_add_total(opt->progress, ctx->info->virtual_size);
+    st = vd_hash_stream_start(&cfg, &stream);
     if (st != VD_OK) {
         return st;
     }
-    st = vd_virtual_hash(ctx, drv, state, &set);
-    if (st == VD_OK) {
-        st = vd_digest_set_final(&set, out);
+    st = vd_virtual_hash(ctx, drv, state, stream);
+    /* On a failed pass the stream is only torn down: a partial digest is never reported. */
+    enum vd_status finished =
+        vd_hash_stream_finish(stream, st == VD_OK ? &result->virtual_disk : NULL,
+                              st == VD_OK ? &result->piecewise : NULL);
+    return st != VD_OK ? st : finished;
+}
+
+/* The map visitor of `vdcheck map`: only over a disk the structures fully describe. */
+static enum vd_status visit_map(struct vd_ctx *ctx, const struct vd_format_driver *drv, void *state,
+                                const struct vd_analyze_options *opt,
+                                struct vd_image_result *result)
+{
+    enum vd_status st;
+
+    if (ctx->findings->by_severity[VD_SEV_FATAL] != 0 || !ctx->info->mappable) {
+        return VD_OK;
     }
-    vd_digest_set_fini(&set);
+    st = vd_virtual_extents(ctx, drv, state, opt->map_visit, opt->map_arg);
+    result->mapped = st == VD_OK;
     return st;
 }
 
@@ -94,13 +141,16 @@ static enum vd_status run_driver(struct vd_ctx *ctx, const struct vd_format_driv
     if (st == VD_OK) {
         st = vd_extents_finish(ctx);
     }
+    if (st == VD_OK && opt->map_visit != NULL) {
+        st = visit_map(ctx, drv, state, opt, result);
+    }
     if (st == VD_OK && ctx->info->needs_parent) {
         vd_report(ctx, VD_F_IMAGE_PARENT_UNRESOLVED, VD_LOC("image", -1, 0, 0),
                   "parent images are not resolved by this version of vdcheck; sectors "
                   "that come from the parent are unknown, so no virtual-disk hash is given");
     } else if (st == VD_OK && opt->hash_mask != 0 && ctx->info->mappable &&
                ctx->findings->by_severity[VD_SEV_FATAL] == 0) {
-        st = hash_virtual(ctx, drv, state, opt->hash_mask, &result->virtual_disk);
+        st = hash_virtual(ctx, drv, state, opt, result);
     } else if (st == VD_OK && opt->hash_mask != 0) {
         /* After a fatal finding the structures cannot be trusted to describe the disk. */
         vd_report(ctx, VD_F_IMAGE_VIRTUAL_UNHASHED, VD_LOC("image", -1, 0, 0),
@@ -135,7 +185,7 @@ struct vd_image_result *vd_analyze_source(const struct vd_source *src, const cha
                                           const struct vd_analyze_options *opt)
 {
     struct vd_image_result *r = result_new(label, opt);
-    struct container_job job = {.src = src, .mask = opt->hash_mask};
+    struct container_job job = {.src = src};
     const struct vd_format_driver *drv = NULL;
     const struct vd_format_driver *other = NULL;
     struct vd_extents extents;
@@ -144,6 +194,7 @@ struct vd_image_result *vd_analyze_source(const struct vd_source *src, const cha
     if (r == NULL) {
         return NULL;
     }
+    vd_time_now(&r->started);
     r->stat = *vd_source_stat(src);
     r->have_stat = true;
     vd_extents_init(&extents, opt->limits.max_claims);
@@ -157,7 +208,7 @@ struct vd_image_result *vd_analyze_source(const struct vd_source *src, const cha
                           .info = &r->info,
                           .log_view = opt->log_view};
     if (opt->hash_mask != 0) {
-        container_start(&job);
+        container_start(&job, opt);
     }
     r->status = vd_probe(src, &drv, &other);
     if (r->status == VD_OK && drv != NULL) {
@@ -169,16 +220,15 @@ struct vd_image_result *vd_analyze_source(const struct vd_source *src, const cha
         }
         r->status = run_driver(&ctx, drv, opt, r);
     }
-    container_join(&job);
-    if (opt->hash_mask != 0 && r->status == VD_OK) {
-        r->status = job.status;
-        r->container = job.out;
+    if (opt->hash_mask != 0) {
+        enum vd_status hashed = container_finish(&job, &r->container);
+        r->status = r->status == VD_OK ? hashed : r->status;
     }
-    if (r->status == VD_OK || r->status == VD_E_CORRUPT) {
-        enum vd_status again = vd_source_check_unchanged(src);
-        if (again != VD_OK) {
-            r->status = again;
-        }
+    /* fstat after, whatever happened: the custody record shows both. */
+    enum vd_status again = vd_source_check_unchanged(src, &r->stat_after);
+    r->have_stat_after = again == VD_OK || again == VD_E_CHANGED;
+    if (again != VD_OK && (r->status == VD_OK || r->status == VD_E_CORRUPT)) {
+        r->status = again;
     }
     if (r->status == VD_E_CHANGED) {
         vd_report(&ctx, VD_F_IMAGE_SOURCE_CHANGED, VD_LOC("image", -1, 0, 0),
@@ -193,6 +243,7 @@ struct vd_image_result *vd_analyze_source(const struct vd_source *src, const cha
         r->status = VD_E_NOMEM;
     }
     vd_extents_fini(&extents);
+    vd_time_now(&r->finished);
     vd_result_settle(r);
     return r;
 }
@@ -207,6 +258,8 @@ struct vd_image_result *vd_analyze_path(const char *path, const struct vd_analyz
     if (st != VD_OK) {
         r = result_new(path, opt);
         if (r != NULL) {
+            vd_time_now(&r->started);
+            r->finished = r->started;
             r->status = st;
             r->err_no = err_no;
             vd_result_settle(r);

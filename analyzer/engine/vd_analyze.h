@@ -3,12 +3,21 @@
 #define VD_ANALYZE_H
 
 #include "vd_limits.h"
+#include "vd_progress.h"
 #include "vd_result.h"
+#include "vd_virtual.h"
 
 struct vd_analyze_options {
-    unsigned hash_mask; /* digests of the container and of the virtual disk; 0 = none */
+    unsigned hash_mask;      /* digests of the container and of the virtual disk; 0 = none */
+    uint64_t piecewise_size; /* virtual-disk windows of this many bytes; 0 = none */
+    enum vd_digest_alg piecewise_alg; /* their digest */
     struct vd_limits limits;
-    enum vd_log_view log_view; /* VHDX: hash the replayed log (default) or the on-disk view */
+    enum vd_log_view log_view;    /* VHDX: hash the replayed log (default) or the on-disk view */
+    struct vd_progress *progress; /* bytes to hash and hashed, for a progress bar; may be NULL */
+    /* When set, called with every maximal virtual extent of a disk the structures fully
+     * describe (no fatal finding); result->mapped tells whether that happened. */
+    vd_extent_visit map_visit;
+    void *map_arg;
 };
 
 /*

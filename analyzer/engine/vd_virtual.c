@@ -1,6 +1,5 @@
 #include "vd_virtual.h"
 
-#include "vd_alloc.h"
 #include "vd_limits.h"
 
 static bool extent_continues(const struct vd_extent *run, const struct vd_extent *next)
@@ -47,18 +46,18 @@ enum vd_status vd_virtual_extents(struct vd_ctx *ctx, const struct vd_format_dri
 
 struct hash_job {
     struct vd_ctx *ctx;
-    struct vd_digest_set *digests;
-    uint8_t *buf;
+    struct vd_hash_stream *stream;
 };
 
 static enum vd_status hash_extent(void *arg, const struct vd_extent *extent)
 {
-    struct hash_job *job = arg;
+    const struct hash_job *job = arg;
+    struct vd_hash_stream *stream = job->stream;
 
     switch (extent->kind) {
     case VD_EXTENT_ZERO:
     case VD_EXTENT_UNALLOCATED:
-        vd_digest_set_update_zeros(job->digests, extent->length);
+        vd_hash_stream_zeros(stream, extent->length);
         return VD_OK;
     case VD_EXTENT_PARENT:
         return VD_E_UNSUPPORTED;
@@ -68,26 +67,21 @@ static enum vd_status hash_extent(void *arg, const struct vd_extent *extent)
     for (uint64_t done = 0; done < extent->length;) {
         uint64_t left = extent->length - done;
         size_t n = left < VD_IO_CHUNK ? (size_t)left : VD_IO_CHUNK;
-        enum vd_status st = vd_ctx_read(job->ctx, extent->file_offset + done, job->buf, n);
+        enum vd_status st =
+            vd_ctx_read(job->ctx, extent->file_offset + done, vd_hash_stream_buffer(stream), n);
         if (st != VD_OK) {
             return st;
         }
-        vd_digest_set_update(job->digests, job->buf, n);
+        vd_hash_stream_commit(stream, n);
         done += n;
     }
     return VD_OK;
 }
 
 enum vd_status vd_virtual_hash(struct vd_ctx *ctx, const struct vd_format_driver *drv, void *state,
-                               struct vd_digest_set *digests)
+                               struct vd_hash_stream *stream)
 {
-    struct hash_job job = {ctx, digests, vd_malloc(VD_IO_CHUNK)};
-    enum vd_status st;
+    struct hash_job job = {ctx, stream};
 
-    if (job.buf == NULL) {
-        return VD_E_NOMEM;
-    }
-    st = vd_virtual_extents(ctx, drv, state, hash_extent, &job);
-    vd_free(job.buf);
-    return st;
+    return vd_virtual_extents(ctx, drv, state, hash_extent, &job);
 }

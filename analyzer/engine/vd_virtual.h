@@ -6,8 +6,8 @@
 #ifndef VD_VIRTUAL_H
 #define VD_VIRTUAL_H
 
-#include "vd_digest.h"
 #include "vd_format.h"
+#include "vd_hash_stream.h"
 
 typedef enum vd_status (*vd_extent_visit)(void *arg, const struct vd_extent *extent);
 
@@ -15,8 +15,12 @@ VD_MUST_CHECK enum vd_status vd_virtual_extents(struct vd_ctx *ctx,
                                                 const struct vd_format_driver *drv, void *state,
                                                 vd_extent_visit visit, void *arg);
 
-/* Hashes the whole virtual disk; parent extents are an error here (no chain yet). */
+/*
+ * Feeds the whole virtual disk into a hash stream: data extents are read straight into the
+ * stream's buffers, zero and unallocated ones go as lengths. Parent extents are an error
+ * here (no chain yet).
+ */
 VD_MUST_CHECK enum vd_status vd_virtual_hash(struct vd_ctx *ctx, const struct vd_format_driver *drv,
-                                             void *state, struct vd_digest_set *digests);
+                                             void *state, struct vd_hash_stream *stream);
 
 #endif

@@ -11,6 +11,8 @@
 #include "vd_extents.h"
 #include "vd_format.h"
 #include "vd_guid.h"
+#include "vd_hash_stream.h"
+#include "vd_limits.h"
 #include "vd_test.h"
 #include "vd_test_image.h"
 #include "vd_text.h"
@@ -209,21 +211,58 @@ VD_TEST(extents_limit_stops_slack_verdicts)
     ext_env_fini(&e);
 }
 
+/* Runs one stream through a vd_hash_stream, cut into pieces of `step` bytes. */
+static void stream_digests(const uint8_t *data, size_t len, size_t step, unsigned mask,
+                           uint64_t window, struct vd_digests *out, struct vd_piecewise *pw)
+{
+    struct vd_hash_stream_config cfg = {
+        .mask = mask, .window = window, .window_alg = VD_DIGEST_SHA256, .length = len};
+    struct vd_hash_stream *hs = NULL;
+
+    EXPECT(vd_hash_stream_start(&cfg, &hs) == VD_OK);
+    for (size_t off = 0; off < len;) {
+        size_t n = len - off < step ? len - off : step;
+        bool zero = true;
+        for (size_t i = 0; i < n && zero; i++) {
+            zero = data[off + i] == 0;
+        }
+        if (zero && n % 2 == 0) {
+            vd_hash_stream_zeros(hs, n); /* a zero run travels as a length */
+        } else {
+            memcpy(vd_hash_stream_buffer(hs), data + off, n);
+            vd_hash_stream_commit(hs, n);
+        }
+        off += n;
+    }
+    EXPECT(vd_hash_stream_finish(hs, out, pw) == VD_OK);
+}
+
+static void one_digest_hex(enum vd_digest_alg alg, const uint8_t *data, size_t len, char *hex)
+{
+    struct vd_hash h;
+    uint8_t md[VD_DIGEST_MAX];
+
+    EXPECT(vd_hash_init(&h, alg) == VD_OK);
+    vd_hash_update(&h, data, len);
+    EXPECT(vd_hash_final(&h, md) == VD_OK);
+    vd_hash_fini(&h);
+    vd_text_hex(md, vd_digest_size(alg), hex);
+}
+
 VD_TEST(digest_known_answers)
 {
-    struct vd_digest_set set;
     struct vd_digests out;
     unsigned mask = 0;
     static uint8_t zeros[3000];
+    char a[VD_DIGEST_HEX_MAX];
+    char b[VD_DIGEST_HEX_MAX];
 
     EXPECT(vd_digest_parse_list("md5,sha1,sha256,sha512", &mask));
     EXPECT_U64(mask, 0xf);
     EXPECT(!vd_digest_parse_list("sha256,crc32", &mask));
     EXPECT(!vd_digest_parse_list("", &mask));
-    EXPECT(vd_digest_set_init(&set, 0xf) == VD_OK);
-    vd_digest_set_update(&set, "abc", 3);
-    EXPECT(vd_digest_set_final(&set, &out) == VD_OK);
-    vd_digest_set_fini(&set);
+    stream_digests((const uint8_t *)"abc", 3, 3, 0xf, 0, &out, NULL);
+    EXPECT_U64(out.mask, 0xf);
     EXPECT_STR(out.hex[VD_DIGEST_MD5], "900150983cd24fb0d6963f7d28e17f72");
     EXPECT_STR(out.hex[VD_DIGEST_SHA1], "a9993e364706816aba3e25717850c26c9cd0d89d");
     EXPECT_STR(out.hex[VD_DIGEST_SHA256],
@@ -231,17 +270,86 @@ VD_TEST(digest_known_answers)
     EXPECT(strncmp(out.hex[VD_DIGEST_SHA512], "ddaf35a193617aba", 16) == 0);
 
     /* Zeros fed without a buffer hash like a buffer of zeros. */
-    struct vd_digests a;
-    struct vd_digests b;
-    EXPECT(vd_digest_set_init(&set, 1u << VD_DIGEST_SHA256) == VD_OK);
-    vd_digest_set_update_zeros(&set, sizeof(zeros));
-    EXPECT(vd_digest_set_final(&set, &a) == VD_OK);
-    vd_digest_set_fini(&set);
-    EXPECT(vd_digest_set_init(&set, 1u << VD_DIGEST_SHA256) == VD_OK);
-    vd_digest_set_update(&set, zeros, sizeof(zeros));
-    EXPECT(vd_digest_set_final(&set, &b) == VD_OK);
-    vd_digest_set_fini(&set);
-    EXPECT_STR(a.hex[VD_DIGEST_SHA256], b.hex[VD_DIGEST_SHA256]);
+    struct vd_hash h;
+    uint8_t md[VD_DIGEST_MAX];
+    EXPECT(vd_hash_init(&h, VD_DIGEST_SHA256) == VD_OK);
+    vd_hash_update_zeros(&h, sizeof(zeros));
+    EXPECT(vd_hash_final(&h, md) == VD_OK);
+    vd_hash_fini(&h);
+    vd_text_hex(md, 32, a);
+    one_digest_hex(VD_DIGEST_SHA256, zeros, sizeof(zeros), b);
+    EXPECT_STR(a, b);
+}
+
+/*
+ * The parallel stream equals one digest per algorithm over the same bytes, however the
+ * stream is cut, with zero runs passed as lengths, and with more data than buffers.
+ */
+VD_TEST(hash_stream_matches_sequential_digests)
+{
+    size_t len = 3 * VD_IO_CHUNK * VD_HASH_STREAM_SLOTS / 2 + 12345;
+    uint8_t *data = vd_malloc(len);
+    static const size_t steps[] = {1000, 4096, VD_IO_CHUNK};
+    uint32_t x = 7;
+
+    EXPECT(data != NULL);
+    for (size_t i = 0; i < len; i++) {
+        x = x * 1103515245u + 12345u;
+        /* Stretches of zeros between random bytes. */
+        data[i] = (i / 100000) % 3 == 1 ? 0 : (uint8_t)(x >> 24);
+    }
+    for (size_t s = 0; s < VD_ARRAY_LEN(steps); s++) {
+        struct vd_digests out;
+        stream_digests(data, len, steps[s], 0xf, 0, &out, NULL);
+        for (int alg = 0; alg < VD_DIGEST_COUNT; alg++) {
+            char want[VD_DIGEST_HEX_MAX];
+            one_digest_hex((enum vd_digest_alg)alg, data, len, want);
+            EXPECT_STR(out.hex[alg], want);
+        }
+    }
+    vd_free(data);
+}
+
+/* Windows are cut at multiples of the window size, whatever the pieces; the last is short. */
+VD_TEST(hash_stream_piecewise_windows)
+{
+    size_t len = 1000003;
+    uint64_t window = 65536;
+    uint8_t *data = vd_malloc(len);
+    struct vd_piecewise pw = {0};
+    struct vd_digests out;
+
+    EXPECT(data != NULL);
+    for (size_t i = 0; i < len; i++) {
+        data[i] = (i / 50000) % 2 == 0 ? (uint8_t)(i * 31u) : 0;
+    }
+    stream_digests(data, len, 77777, 1u << VD_DIGEST_MD5, window, &out, &pw);
+    EXPECT_U64(pw.count, (len + window - 1) / window);
+    EXPECT_U64(pw.total, len);
+    for (size_t i = 0; i < pw.count; i++) {
+        char got[VD_DIGEST_HEX_MAX];
+        char want[VD_DIGEST_HEX_MAX];
+        uint64_t wlen = vd_piecewise_length(&pw, i);
+        EXPECT_U64(wlen, i + 1 < pw.count ? window : len % window);
+        vd_piecewise_hex(&pw, i, got);
+        one_digest_hex(VD_DIGEST_SHA256, data + i * window, (size_t)wlen, want);
+        EXPECT_STR(got, want);
+    }
+    vd_piecewise_fini(&pw);
+    vd_free(data);
+}
+
+/* A producer that carries more than it announced is caught, not written past the table. */
+VD_TEST(hash_stream_overrun_is_an_error)
+{
+    struct vd_hash_stream_config cfg = {.window = 10, .window_alg = VD_DIGEST_MD5, .length = 15};
+    struct vd_hash_stream *hs = NULL;
+    struct vd_piecewise pw = {0};
+
+    EXPECT(vd_hash_stream_start(&cfg, &hs) == VD_OK);
+    vd_hash_stream_zeros(hs, 25);
+    EXPECT(vd_hash_stream_finish(hs, NULL, &pw) == VD_E_INTERNAL);
+    EXPECT(pw.digests == NULL);
 }
 
 VD_TEST(unrecognized_and_empty_inputs)

@@ -1,0 +1,61 @@
+/* Helpers shared by the subcommands: sizes on the command line, the -o file. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli.h"
+
+bool cli_parse_size(const char *text, uint64_t *out)
+{
+    static const char suffixes[] = "KMGT";
+    char *end = NULL;
+    unsigned long long value;
+    const char *unit;
+
+    if (text[0] < '0' || text[0] > '9') {
+        return false; /* strtoull would accept "-1" and " 1" */
+    }
+    errno = 0;
+    value = strtoull(text, &end, 10);
+    if (errno != 0 || value == 0) {
+        return false;
+    }
+    if (*end != '\0') {
+        /* K, M, G, T (optionally KiB...) are binary multiples. */
+        unit = strchr(suffixes, end[0]);
+        if (unit == NULL || end[0] == '\0' || (end[1] != '\0' && strcmp(end + 1, "iB") != 0)) {
+            return false;
+        }
+        for (const char *u = suffixes; u <= unit; u++) {
+            if (value > UINT64_MAX / 1024) {
+                return false;
+            }
+            value *= 1024;
+        }
+    }
+    *out = (uint64_t)value;
+    return true;
+}
+
+FILE *cli_open_output(const char *path, char *const *inputs, int count)
+{
+    struct stat out_sb;
+
+    if (stat(path, &out_sb) == 0) {
+        for (int i = 0; i < count; i++) {
+            struct stat in_sb;
+            if (stat(inputs[i], &in_sb) == 0 && in_sb.st_dev == out_sb.st_dev &&
+                in_sb.st_ino == out_sb.st_ino) {
+                fprintf(stderr, "vdcheck: refusing to write the report over input %s\n", inputs[i]);
+                return NULL;
+            }
+        }
+    }
+    FILE *out = fopen(path, "w");
+    if (out == NULL) {
+        fprintf(stderr, "vdcheck: %s: %s\n", path, strerror(errno));
+    }
+    return out;
+}
