@@ -65,6 +65,69 @@ static void text_digests(FILE *out, const char *what, const struct vd_digests *d
     }
 }
 
+/* Text from argv or an image (a path, a --note) printed with control bytes escaped. */
+static void text_untrusted(FILE *out, const char *text)
+{
+    size_t len = strlen(text);
+    char *clean = vd_malloc(VD_TEXT_BYTES_CAP(len));
+
+    if (clean != NULL) {
+        vd_text_bytes((const uint8_t *)text, len, clean, VD_TEXT_BYTES_CAP(len));
+    }
+    fputs(clean != NULL ? clean : "(out of memory)", out);
+    vd_free(clean);
+}
+
+static void text_labelled(FILE *out, const char *label, const char *text)
+{
+    if (text != NULL) {
+        fprintf(out, "  %-9s ", label);
+        text_untrusted(out, text);
+        fputc('\n', out);
+    }
+}
+
+/* The windows one per line: the text report is the examiner's printout. */
+static void text_piecewise(FILE *out, const struct vd_piecewise *pw)
+{
+    if (pw->count == 0) {
+        return;
+    }
+    fprintf(out, "  piecewise: %zu %s windows of %" PRIu64 " bytes over the virtual disk\n",
+            pw->count, vd_digest_name(pw->alg), pw->window);
+    for (size_t i = 0; i < pw->count; i++) {
+        char hex[VD_DIGEST_HEX_MAX];
+        vd_piecewise_hex(pw, i, hex);
+        fprintf(out, "    %" PRIu64 "+%" PRIu64 " %s\n", (uint64_t)i * pw->window,
+                vd_piecewise_length(pw, i), hex);
+    }
+}
+
+static void text_custody(FILE *out, const struct vd_image_result *r, const struct vd_custody *c)
+{
+    char started[48];
+    char finished[48];
+
+    vd_time_format(&r->started, started);
+    vd_time_format(&r->finished, finished);
+    fprintf(out, "  analyzed: %s to %s", started, finished);
+    if (c != NULL && c->host[0] != '\0') {
+        fputs(" on ", out);
+        text_untrusted(out, c->host);
+    }
+    fputc('\n', out);
+    if (c != NULL) {
+        text_labelled(out, "case:", c->case_id);
+        text_labelled(out, "examiner:", c->examiner);
+        text_labelled(out, "note:", c->note);
+    }
+    if (r->have_stat && r->stat.is_file) {
+        fprintf(out, "  evidence: %s during the analysis%s\n",
+                r->have_stat_after && r->status != VD_E_CHANGED ? "unchanged" : "CHANGED",
+                r->stat.noatime ? "" : "; O_NOATIME refused, access time may have moved");
+    }
+}
+
 static void text_finding(FILE *out, const struct vd_finding *f)
 {
     fprintf(out, "  %-7s %s at 0x%" PRIx64 " (%" PRIu64 " bytes, %s", vd_severity_name(f->severity),
@@ -81,14 +144,8 @@ static void text_finding(FILE *out, const struct vd_finding *f)
 
 static void text_header(FILE *out, const struct vd_image_result *r)
 {
-    size_t len = strlen(r->path);
-    char *path = vd_malloc(VD_TEXT_BYTES_CAP(len));
-
-    if (path != NULL) {
-        vd_text_bytes((const uint8_t *)r->path, len, path, VD_TEXT_BYTES_CAP(len));
-    }
-    fprintf(out, "%s\n", path != NULL ? path : "(path)");
-    vd_free(path);
+    text_untrusted(out, r->path);
+    fputc('\n', out);
     if (r->have_stat) {
         fputs("  file:     ", out);
         text_size(out, r->stat.size);
@@ -115,7 +172,6 @@ static int text_write(FILE *out, const struct vd_image_result *r, const struct r
 {
     const size_t *n = r->findings.by_severity;
 
-    (void)opt;
     text_header(out, r);
     fprintf(out, "  verdict:  %s (%zu fatal, %zu error, %zu warning, %zu info)\n",
             vd_verdict_name(r->verdict), n[VD_SEV_FATAL], n[VD_SEV_ERROR], n[VD_SEV_WARNING],
@@ -126,6 +182,8 @@ static int text_write(FILE *out, const struct vd_image_result *r, const struct r
     }
     text_digests(out, "container", &r->container);
     text_digests(out, "virtual", &r->virtual_disk);
+    text_piecewise(out, &r->piecewise);
+    text_custody(out, r, opt->custody);
     if (r->semantics->first != NULL) {
         fputs("  read semantics:\n", out);
         text_fact(out, r->semantics, 0);

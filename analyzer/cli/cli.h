@@ -6,6 +6,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "vd_format.h"
+
 #define VD_EXIT_OK       0
 #define VD_EXIT_FINDINGS 1
 #define VD_EXIT_UNUSABLE 2
@@ -29,7 +31,12 @@ bool cli_parse_size(const char *text, uint64_t *out);
 /* Opens the report file for -o, refusing a path that names one of the inputs. */
 FILE *cli_open_output(const char *path, char *const *inputs, int count);
 
+/* "replayed" or "on-disk" (--log-view); prints why on stderr when it is neither. */
+bool cli_parse_log_view(const char *text, enum vd_log_view *out);
+
 extern const struct vd_command cmd_check;
 extern const struct vd_command cmd_findings;
+extern const struct vd_command cmd_map;
+extern const struct vd_command cmd_verify;
 
 #endif

@@ -59,3 +59,16 @@ FILE *cli_open_output(const char *path, char *const *inputs, int count)
     }
     return out;
 }
+
+bool cli_parse_log_view(const char *text, enum vd_log_view *out)
+{
+    if (strcmp(text, "replayed") == 0) {
+        *out = VD_LOG_VIEW_REPLAYED;
+    } else if (strcmp(text, "on-disk") == 0) {
+        *out = VD_LOG_VIEW_ON_DISK;
+    } else {
+        fprintf(stderr, "vdcheck: --log-view is \"replayed\" or \"on-disk\"\n");
+        return false;
+    }
+    return true;
+}

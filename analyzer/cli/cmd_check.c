@@ -80,15 +80,7 @@ static int check_option(int c, struct check_args *args)
         }
         return VD_EXIT_OK;
     case 'L':
-        if (strcmp(optarg, "replayed") == 0) {
-            args->analyze.log_view = VD_LOG_VIEW_REPLAYED;
-        } else if (strcmp(optarg, "on-disk") == 0) {
-            args->analyze.log_view = VD_LOG_VIEW_ON_DISK;
-        } else {
-            fprintf(stderr, "vdcheck: --log-view is \"replayed\" or \"on-disk\"\n");
-            return VD_EXIT_USAGE;
-        }
-        return VD_EXIT_OK;
+        return cli_parse_log_view(optarg, &args->analyze.log_view) ? VD_EXIT_OK : VD_EXIT_USAGE;
     case 'C':
         args->custody.case_id = optarg;
         return VD_EXIT_OK;

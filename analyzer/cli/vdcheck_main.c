@@ -6,6 +6,8 @@
 
 static const struct vd_command *const commands[] = {
     &cmd_check,
+    &cmd_verify,
+    &cmd_map,
     &cmd_findings,
 };
 

@@ -122,6 +122,9 @@ static enum vd_status visit_map(struct vd_ctx *ctx, const struct vd_format_drive
     if (ctx->findings->by_severity[VD_SEV_FATAL] != 0 || !ctx->info->mappable) {
         return VD_OK;
     }
+    if (opt->map_begin != NULL) {
+        opt->map_begin(opt->map_arg, ctx->info);
+    }
     st = vd_virtual_extents(ctx, drv, state, opt->map_visit, opt->map_arg);
     result->mapped = st == VD_OK;
     return st;

@@ -16,6 +16,7 @@ struct vd_analyze_options {
     struct vd_progress *progress; /* bytes to hash and hashed, for a progress bar; may be NULL */
     /* When set, called with every maximal virtual extent of a disk the structures fully
      * describe (no fatal finding); result->mapped tells whether that happened. */
+    void (*map_begin)(void *arg, const struct vd_image_info *info); /* first, may be NULL */
     vd_extent_visit map_visit;
     void *map_arg;
 };
