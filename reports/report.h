@@ -24,6 +24,7 @@ struct vd_reporter {
 
 extern const struct vd_reporter report_text;
 extern const struct vd_reporter report_json;
+extern const struct vd_reporter report_xml;
 
 /* The finding catalog as a Markdown document (docs/findings.md) or as plain text. */
 int report_catalog(FILE *out, bool markdown);

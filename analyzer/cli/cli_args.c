@@ -1,9 +1,11 @@
 /* Helpers shared by the subcommands: sizes on the command line, the -o file. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -39,25 +41,48 @@ bool cli_parse_size(const char *text, uint64_t *out)
     return true;
 }
 
-FILE *cli_open_output(const char *path, char *const *inputs, int count)
+/* True (and says so) when sb is the file of one of the inputs. */
+static bool names_an_input(const struct stat *sb, char *const *inputs, int count)
 {
-    struct stat out_sb;
-
-    if (stat(path, &out_sb) == 0) {
-        for (int i = 0; i < count; i++) {
-            struct stat in_sb;
-            if (stat(inputs[i], &in_sb) == 0 && in_sb.st_dev == out_sb.st_dev &&
-                in_sb.st_ino == out_sb.st_ino) {
-                fprintf(stderr, "vdcheck: refusing to write the report over input %s\n", inputs[i]);
-                return NULL;
-            }
+    for (int i = 0; i < count; i++) {
+        struct stat in_sb;
+        if (stat(inputs[i], &in_sb) == 0 && in_sb.st_dev == sb->st_dev &&
+            in_sb.st_ino == sb->st_ino) {
+            fprintf(stderr, "vdcheck: refusing to write the report over input %s\n", inputs[i]);
+            return true;
         }
     }
-    FILE *out = fopen(path, "w");
-    if (out == NULL) {
+    return false;
+}
+
+/*
+ * An existing path is compared with the inputs before anything opens it for writing (so
+ * evidence never sees a write-mode open); then it is opened without O_TRUNC and the file
+ * actually behind the descriptor is compared again before it is truncated, so a path
+ * swapped in between cannot slip through.
+ */
+FILE *cli_open_output(const char *path, char *const *inputs, int count)
+{
+    struct stat sb;
+    FILE *out = NULL;
+    int fd;
+
+    if (stat(path, &sb) == 0 && names_an_input(&sb, inputs, count)) {
+        return NULL;
+    }
+    fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOCTTY, 0666);
+    if (fd < 0 || fstat(fd, &sb) != 0) {
+        fprintf(stderr, "vdcheck: %s: %s\n", path, strerror(errno));
+    } else if (!names_an_input(&sb, inputs, count)) {
+        if (ftruncate(fd, 0) == 0 && (out = fdopen(fd, "w")) != NULL) {
+            return out;
+        }
         fprintf(stderr, "vdcheck: %s: %s\n", path, strerror(errno));
     }
-    return out;
+    if (fd >= 0) {
+        close(fd);
+    }
+    return NULL;
 }
 
 bool cli_parse_log_view(const char *text, enum vd_log_view *out)

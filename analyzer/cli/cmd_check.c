@@ -63,6 +63,9 @@ static int check_option(int c, struct check_args *args)
     case 'j':
         args->reporter = &report_json;
         return VD_EXIT_OK;
+    case 'x':
+        args->reporter = &report_xml;
+        return VD_EXIT_OK;
     case 't':
         args->reporter = &report_text;
         return VD_EXIT_OK;
@@ -106,12 +109,19 @@ static int check_option(int c, struct check_args *args)
 static int check_parse(int argc, char **argv, struct check_args *args)
 {
     static const struct option options[] = {
-        {"json", no_argument, NULL, 'j'},           {"text", no_argument, NULL, 't'},
-        {"hash", required_argument, NULL, 'H'},     {"piecewise", required_argument, NULL, 'P'},
-        {"log-view", required_argument, NULL, 'L'}, {"case", required_argument, NULL, 'C'},
-        {"examiner", required_argument, NULL, 'E'}, {"note", required_argument, NULL, 'N'},
-        {"no-progress", no_argument, NULL, 'q'},    {"output", required_argument, NULL, 'o'},
-        {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0},
+        {"json", no_argument, NULL, 'j'},
+        {"xml", no_argument, NULL, 'x'},
+        {"text", no_argument, NULL, 't'},
+        {"hash", required_argument, NULL, 'H'},
+        {"piecewise", required_argument, NULL, 'P'},
+        {"log-view", required_argument, NULL, 'L'},
+        {"case", required_argument, NULL, 'C'},
+        {"examiner", required_argument, NULL, 'E'},
+        {"note", required_argument, NULL, 'N'},
+        {"no-progress", no_argument, NULL, 'q'},
+        {"output", required_argument, NULL, 'o'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
     };
     int c;
 

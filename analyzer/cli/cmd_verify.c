@@ -181,7 +181,8 @@ static int verify_image(const char *image, const char *against, bool progress)
     verify_compare(&tally, &rec, r);
     int status = tally.mismatches == 0 ? VD_EXIT_OK : VD_EXIT_FINDINGS;
     if (r->verdict == VD_VERDICT_UNREADABLE) {
-        printf("  the image could not be read: %s\n", vd_status_str(r->status));
+        fprintf(stderr, "vdcheck: %s: cannot be read: %s%s%s\n", image, vd_status_str(r->status),
+                r->err_no != 0 ? ": " : "", r->err_no != 0 ? strerror(r->err_no) : "");
         status = VD_EXIT_UNUSABLE;
     }
     printf("%s: %u of %u checks match\n", tally.mismatches == 0 ? "VERIFIED" : "DIFFERS",

@@ -4,24 +4,24 @@
 #include <string.h>
 #include <time.h>
 
-/* Length of the valid, printable UTF-8 sequence at p, or 0. */
-static size_t utf8_char_len(const uint8_t *p, size_t avail)
+size_t vd_utf8_decode(const uint8_t *p, size_t avail, uint32_t *cp)
 {
-    uint32_t cp;
+    static const uint32_t shortest[5] = {0, 0, 0x80, 0x800, 0x10000};
     size_t n;
 
     if (p[0] < 0x80) {
-        return p[0] >= 0x20 && p[0] != 0x7f ? 1 : 0;
+        *cp = p[0];
+        return 1;
     }
     if ((p[0] & 0xe0) == 0xc0) {
         n = 2;
-        cp = p[0] & 0x1fu;
+        *cp = p[0] & 0x1fu;
     } else if ((p[0] & 0xf0) == 0xe0) {
         n = 3;
-        cp = p[0] & 0x0fu;
+        *cp = p[0] & 0x0fu;
     } else if ((p[0] & 0xf8) == 0xf0) {
         n = 4;
-        cp = p[0] & 0x07u;
+        *cp = p[0] & 0x07u;
     } else {
         return 0;
     }
@@ -32,14 +32,22 @@ static size_t utf8_char_len(const uint8_t *p, size_t avail)
         if ((p[i] & 0xc0) != 0x80) {
             return 0;
         }
-        cp = (cp << 6) | (p[i] & 0x3fu);
+        *cp = (*cp << 6) | (p[i] & 0x3fu);
     }
-    /* Reject overlong forms, surrogates, values past U+10FFFF and C1 controls. */
-    if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
-        (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff || (cp >= 0x80 && cp < 0xa0)) {
+    /* Overlong forms, surrogates and values past U+10FFFF are not UTF-8 (RFC 3629). */
+    if (*cp < shortest[n] || (*cp >= 0xd800 && *cp <= 0xdfff) || *cp > 0x10ffff) {
         return 0;
     }
     return n;
+}
+
+/* Length of the valid, printable UTF-8 sequence at p, or 0 (C0 and C1 controls, DEL). */
+static size_t utf8_char_len(const uint8_t *p, size_t avail)
+{
+    uint32_t cp;
+    size_t n = vd_utf8_decode(p, avail, &cp);
+
+    return n == 0 || cp < 0x20 || (cp >= 0x7f && cp < 0xa0) ? 0 : n;
 }
 
 void vd_text_utf8_trim(char *s)

@@ -27,6 +27,9 @@ bool vd_text_bytes(const uint8_t *p, size_t len, char *out, size_t cap);
  */
 bool vd_text_utf16(const uint8_t *p, size_t len, bool big_endian, char *out, size_t cap);
 
+/* Length (1..4) of the well-formed UTF-8 sequence at p and its code point, or 0. */
+size_t vd_utf8_decode(const uint8_t *p, size_t avail, uint32_t *cp);
+
 /* Cuts s at its first byte that does not start a complete, valid UTF-8 sequence. */
 void vd_text_utf8_trim(char *s);
 

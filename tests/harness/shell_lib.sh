@@ -58,7 +58,9 @@ vd_compare() {
   fi
 }
 
-vd_rand() { echo $(( (RANDOM * 32768 + RANDOM) % $1 )); } # 0 <= n < $1 (up to 2^30)
+# vd_rand N: REPLY = a number 0 <= n < N (N up to 2^30). Not used as $(vd_rand): bash
+# reseeds RANDOM in a subshell, so the sequence would not replay from the printed seed.
+vd_rand() { REPLY=$(( (RANDOM * 32768 + RANDOM) % $1 )); }
 
 # vd_qemu_random_writes FORMAT IMAGE SIZE BLOCK COUNT: COUNT random qemu-io writes (every
 # fifth unaligned), one across a block boundary and one on the last sector.
@@ -66,16 +68,37 @@ vd_qemu_random_writes() {
   local fmt=$1 img=$2 size=$3 bs=$4 n=$5 cmds=() i len off
   for ((i = 0; i < n; i++)); do
     len=$(( (RANDOM % 128 + 1) * 512 ))
-    off=$(( $(vd_rand $(( (size - len) / 512 ))) * 512 ))
+    vd_rand $(( (size - len) / 512 ))
+    off=$(( REPLY * 512 ))
     if (( i % 5 == 4 )); then
       len=$(( len - RANDOM % 511 )); off=$(( off + RANDOM % 511 ))
     fi
     cmds+=(-c "write -P $((RANDOM % 255 + 1)) $off $len")
   done
   if (( size > bs )); then
-    local b=$(( ($(vd_rand $(( (size - 1) / bs ))) + 1) * bs ))
+    vd_rand $(( (size - 1) / bs ))
+    local b=$(( (REPLY + 1) * bs ))
     cmds+=(-c "write -P 0x3c $(( b - 1000 )) 3000")
   fi
   cmds+=(-c "write -P 0xe7 $(( size - 512 )) 512")
   qemu-io -f "$fmt" "${cmds[@]}" "$img" >/dev/null
+}
+
+# vd_random_raw FILE BYTES TAG SCALE: BYTES seeded random bytes (AES-CTR keystream keyed by
+# the seed, TAG and size), then six zero holes of 1..24 sectors, every other one SCALE times
+# longer so that some span whole blocks.
+vd_random_raw() {
+  local file=$1 size=$2 key i off len
+  key=$(printf '%s-%s-%s' "$seed" "$3" "$size" | sha256sum | cut -c1-32)
+  head -c "$size" /dev/zero |
+    openssl enc -aes-128-ctr -K "$key" -iv 00000000000000000000000000000000 >"$file"
+  for ((i = 0; i < 6; i++)); do
+    len=$(( (RANDOM % 24 + 1) * 512 ))
+    (( i % 2 == 0 )) && len=$(( len * $4 ))
+    (( len < size )) || continue
+    vd_rand $(( (size - len) / 512 + 1 ))
+    off=$(( REPLY * 512 ))
+    dd if=/dev/zero of="$file" bs=512 seek=$(( off / 512 )) count=$(( len / 512 )) \
+      conv=notrunc status=none
+  done
 }

@@ -11,27 +11,11 @@ vdcheck=$1 src=$2 scratch=$3
 . "$src/tests/harness/shell_lib.sh"
 vd_oracle_begin bximage qemu-img openssl sha256sum
 
-# random_raw FILE BYTES: seeded bytes (AES-CTR keystream), then zero regions punched in.
-random_raw() {
-  local file=$1 size=$2 key i off len
-  key=$(printf '%s-%s' "$seed" "$size" | sha256sum | cut -c1-32)
-  head -c "$size" /dev/zero |
-    openssl enc -aes-128-ctr -K "$key" -iv 00000000000000000000000000000000 >"$file"
-  for ((i = 0; i < 6; i++)); do
-    len=$(( (RANDOM % 24 + 1) * 512 ))
-    (( i % 2 == 0 )) && len=$(( len * 8 )) # some regions span whole extents
-    (( len < size )) || continue
-    off=$(( (RANDOM * 32768 + RANDOM) % ((size - len) / 512 + 1) * 512 ))
-    dd if=/dev/zero of="$file" bs=512 seek=$(( off / 512 )) count=$(( len / 512 )) \
-      conv=notrunc status=none
-  done
-}
-
 # sizes in bytes: one sector, sub-extent, unaligned to 4 KiB, 1 MiB, several MiB
 sizes=(512 3584 102400 655872 1048576 3147264 8388608)
 for size in "${sizes[@]}"; do
   raw=$scratch/src-$size.raw img=$scratch/bx-$size.img
-  random_raw "$raw" "$size"
+  vd_random_raw "$raw" "$size" bochs 8
   bximage -func=convert -imgmode=growing -q "$raw" "$img" >/dev/null
   qemu-img convert -f bochs -O raw "$img" "$scratch/qemu.raw"
   want=$(sha256sum <"$raw" | cut -c1-64)
