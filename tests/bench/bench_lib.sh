@@ -79,7 +79,8 @@ table() {
   for name in "$@"; do
     for mode in warm cold; do
       if [ ! -f "hf-$name-$mode.json" ]; then
-        say "| ($name) | $mode: n/a (not root) | | | | |"; continue
+        say "| ($name) | $mode: n/a ($([ "$CAN_DROP" = 1 ] && echo 'not run' || echo 'not root')) | | | | |"
+        continue
       fi
       awk -v m="$mode" '
         function num(s) { sub(/.*: */, "", s); sub(/,$/, "", s); return s * 1000 }
