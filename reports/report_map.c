@@ -27,12 +27,14 @@ void report_map_begin(struct report_map *m, const struct vd_image_info *info)
     }
     fprintf(m->out, "# %s %s, virtual size %" PRIu64 " bytes\n", info->format,
             info->variant != NULL ? info->variant : "", info->virtual_size);
-    fprintf(m->out, "%-18s %-18s %-12s %-18s\n", "offset", "length", "kind", "file_offset");
+    fprintf(m->out, "%-18s %-18s %-12s %-5s %-18s\n", "offset", "length", "kind", "depth",
+            "file_offset");
 }
 
 /*
- * Depth: 0 is the image itself. Parent extents carry no depth until chains are resolved:
- * which ancestor holds the sectors is not known, and a guessed value would mislead.
+ * Depth: 0 is the image itself, n its n-th ancestor. A parent extent is one no resolved
+ * layer holds (the parent is missing): it carries no depth, as which ancestor holds its
+ * sectors is not known, and a guessed value would mislead.
  */
 void report_map_extent(struct report_map *m, const struct vd_extent *e)
 {
@@ -45,15 +47,18 @@ void report_map_extent(struct report_map *m, const struct vd_extent *e)
             fprintf(m->out, ", \"file_offset\": %" PRIu64, e->file_offset);
         }
         if (e->kind != VD_EXTENT_PARENT) {
-            fputs(", \"depth\": 0", m->out);
+            fprintf(m->out, ", \"depth\": %u", e->depth);
         }
         fputc('}', m->out);
     } else if (e->kind == VD_EXTENT_DATA) {
-        fprintf(m->out, "0x%016" PRIx64 " 0x%016" PRIx64 " %-12s 0x%016" PRIx64 "\n", e->offset,
-                e->length, kind, e->file_offset);
+        fprintf(m->out, "0x%016" PRIx64 " 0x%016" PRIx64 " %-12s %-5u 0x%016" PRIx64 "\n",
+                e->offset, e->length, kind, e->depth, e->file_offset);
+    } else if (e->kind != VD_EXTENT_PARENT) {
+        fprintf(m->out, "0x%016" PRIx64 " 0x%016" PRIx64 " %-12s %-5u -\n", e->offset, e->length,
+                kind, e->depth);
     } else {
-        fprintf(m->out, "0x%016" PRIx64 " 0x%016" PRIx64 " %-12s %s\n", e->offset, e->length, kind,
-                "-");
+        fprintf(m->out, "0x%016" PRIx64 " 0x%016" PRIx64 " %-12s -     -\n", e->offset, e->length,
+                kind);
     }
     m->extents++;
 }

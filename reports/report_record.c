@@ -144,6 +144,8 @@ static int load_report(json_object *root, struct report_record *rec, char *err, 
     json_object *log =
         member(member(root, "read_semantics", json_type_object), "vhdx_log", json_type_object);
     json_object *view = member(log, "view", json_type_string);
+    json_object *parent =
+        member(member(root, "read_semantics", json_type_object), "parent", json_type_string);
 
     rec->path = member_str(source, "path");
     rec->tool = member_str(tool, "version");
@@ -155,6 +157,8 @@ static int load_report(json_object *root, struct report_record *rec, char *err, 
     rec->log_view = view != NULL && strcmp(json_object_get_string(view), "on-disk") == 0
                         ? VD_LOG_VIEW_ON_DISK
                         : VD_LOG_VIEW_REPLAYED;
+    rec->parent_as_zero =
+        parent != NULL && strcmp(json_object_get_string(parent), "read_as_zero") == 0;
     if (rec->path == NULL) {
         snprintf(err, cap, "the report has no source.path");
         return -1;

@@ -25,6 +25,7 @@ struct report_record {
     bool has_virtual_size;
     uint64_t virtual_size;
     enum vd_log_view log_view; /* read_semantics.vhdx_log.view */
+    bool parent_as_zero;       /* read_semantics.parent: the report was made with --no-parent */
     struct vd_digests container;
     struct vd_digests virtual_disk;
     struct vd_piecewise piecewise; /* count == 0: none */

@@ -31,6 +31,15 @@ bool cli_parse_size(const char *text, uint64_t *out);
 /* Opens the report file for -o, refusing a path that names one of the inputs. */
 FILE *cli_open_output(const char *path, char *const *inputs, int count);
 
+/* --parent-dir DIR (repeatable): the roots parents may be found in besides the image's folder. */
+#define CLI_PARENT_DIRS_MAX 15
+struct cli_parent_dirs {
+    const char *dirs[CLI_PARENT_DIRS_MAX];
+    size_t count;
+};
+/* Adds dir; prints why and returns false past CLI_PARENT_DIRS_MAX. */
+bool cli_add_parent_dir(struct cli_parent_dirs *p, const char *dir);
+
 /* "replayed" or "on-disk" (--log-view); prints why on stderr when it is neither. */
 bool cli_parse_log_view(const char *text, enum vd_log_view *out);
 

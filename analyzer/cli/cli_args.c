@@ -97,3 +97,13 @@ bool cli_parse_log_view(const char *text, enum vd_log_view *out)
     }
     return true;
 }
+
+bool cli_add_parent_dir(struct cli_parent_dirs *p, const char *dir)
+{
+    if (p->count == CLI_PARENT_DIRS_MAX) {
+        fprintf(stderr, "vdcheck: at most %d --parent-dir roots\n", CLI_PARENT_DIRS_MAX);
+        return false;
+    }
+    p->dirs[p->count++] = dir;
+    return true;
+}

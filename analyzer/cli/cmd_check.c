@@ -15,6 +15,7 @@ struct check_args {
     const struct vd_reporter *reporter;
     struct vd_analyze_options analyze;
     struct vd_custody custody;
+    struct cli_parent_dirs parents;
     const char *output;
     bool progress;
 };
@@ -31,6 +32,10 @@ static int check_usage(FILE *to, int status)
             "                    in parallel over one pass: md5, sha1, sha256, sha512\n"
             "  --piecewise SIZE  also hash the virtual disk in windows of SIZE bytes\n"
             "                    (suffix K, M, G); the strongest --hash digest, sha256 by default\n"
+            "  --parent-dir DIR  differencing images: also look for parents in DIR (repeat it);\n"
+            "                    by default only the image's own folder is searched\n"
+            "  --no-parent       hash a child whose parent is missing with the parent's\n"
+            "                    sectors read as zero (read_semantics says so)\n"
             "  --log-view VIEW   VHDX with a pending log: \"replayed\" (default: the log\n"
             "                    applied in memory, as Hyper-V presents the disk) or\n"
             "                    \"on-disk\" (the stale bytes as stored); never written\n"
@@ -84,6 +89,11 @@ static int check_option(int c, struct check_args *args)
         return VD_EXIT_OK;
     case 'L':
         return cli_parse_log_view(optarg, &args->analyze.log_view) ? VD_EXIT_OK : VD_EXIT_USAGE;
+    case 'D':
+        return cli_add_parent_dir(&args->parents, optarg) ? VD_EXIT_OK : VD_EXIT_USAGE;
+    case 'Z':
+        args->analyze.no_parent = true;
+        return VD_EXIT_OK;
     case 'C':
         args->custody.case_id = optarg;
         return VD_EXIT_OK;
@@ -115,6 +125,8 @@ static int check_parse(int argc, char **argv, struct check_args *args)
         {"hash", required_argument, NULL, 'H'},
         {"piecewise", required_argument, NULL, 'P'},
         {"log-view", required_argument, NULL, 'L'},
+        {"parent-dir", required_argument, NULL, 'D'},
+        {"no-parent", no_argument, NULL, 'Z'},
         {"case", required_argument, NULL, 'C'},
         {"examiner", required_argument, NULL, 'E'},
         {"note", required_argument, NULL, 'N'},
@@ -135,6 +147,8 @@ static int check_parse(int argc, char **argv, struct check_args *args)
         fprintf(stderr, "vdcheck: no image given\n");
         return check_usage(stderr, VD_EXIT_USAGE);
     }
+    args->analyze.parent_dirs = args->parents.dirs;
+    args->analyze.parent_dir_count = args->parents.count;
     if (args->analyze.piecewise_size != 0) {
         /* Windows use the strongest whole-disk digest; asking for windows implies sha256. */
         if (args->analyze.hash_mask == 0) {
@@ -204,7 +218,8 @@ static int check_run(int argc, char **argv)
 const struct vd_command cmd_check = {
     .name = "check",
     .usage = "[check] IMAGE... [--json|--xml|--text] [--hash ALG[,ALG..]] [--piecewise SIZE]\n"
-             "       [--log-view replayed|on-disk] [--case ID] [--examiner NAME] [--note TEXT]\n"
+             "       [--parent-dir DIR]... [--no-parent] [--log-view replayed|on-disk]\n"
+             "       [--case ID] [--examiner NAME] [--note TEXT]\n"
              "       [--no-progress] [-o FILE]",
     .run = check_run,
 };

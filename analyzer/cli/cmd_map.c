@@ -14,9 +14,12 @@ static int map_usage(FILE *to, int status)
             "  --json            {\"virtual_size\": N, \"extents\": [{offset, length, kind,\n"
             "                    file_offset (data only), depth}]}\n"
             "  --log-view VIEW   VHDX with a pending log: \"replayed\" (default) or \"on-disk\"\n"
+            "  --parent-dir DIR  differencing images: also look for parents in DIR (repeat it)\n"
+            "  --no-parent       a missing parent's sectors are shown as unallocated (zeros)\n"
             "kinds: data (stored in the image at file_offset), zero (reads as zeros by the\n"
             "format's rules), unallocated (not stored: zeros, or the parent's sectors),\n"
-            "parent (comes from the parent image).\n"
+            "parent (comes from a parent that was not found). depth: 0 the image itself, n its\n"
+            "n-th parent.\n"
             "The map is printed only when the image's structures describe the whole disk;\n"
             "run `vdcheck IMAGE` to see why they do not.\n"
             "exit status: 0 mapped, 1 mapped but the image has error findings,\n"
@@ -41,10 +44,13 @@ static int map_run(int argc, char **argv)
     static const struct option options[] = {
         {"json", no_argument, NULL, 'j'},
         {"log-view", required_argument, NULL, 'L'},
+        {"parent-dir", required_argument, NULL, 'D'},
+        {"no-parent", no_argument, NULL, 'Z'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     struct report_map map = {.out = stdout};
+    struct cli_parent_dirs parents = {0};
     struct vd_analyze_options opt = {.limits = VD_LIMITS_DEFAULT,
                                      .map_begin = map_begin,
                                      .map_visit = map_visit,
@@ -61,6 +67,14 @@ static int map_run(int argc, char **argv)
                 return VD_EXIT_USAGE;
             }
             break;
+        case 'D':
+            if (!cli_add_parent_dir(&parents, optarg)) {
+                return VD_EXIT_USAGE;
+            }
+            break;
+        case 'Z':
+            opt.no_parent = true;
+            break;
         case 'h':
             return map_usage(stdout, VD_EXIT_OK);
         default:
@@ -71,6 +85,8 @@ static int map_run(int argc, char **argv)
         fprintf(stderr, "vdcheck: map takes exactly one image\n");
         return map_usage(stderr, VD_EXIT_USAGE);
     }
+    opt.parent_dirs = parents.dirs;
+    opt.parent_dir_count = parents.count;
     const char *path = argv[optind];
     struct vd_image_result *r = vd_analyze_path(path, &opt);
     if (r == NULL) {
@@ -96,6 +112,6 @@ static int map_run(int argc, char **argv)
 
 const struct vd_command cmd_map = {
     .name = "map",
-    .usage = "map IMAGE [--json] [--log-view replayed|on-disk]",
+    .usage = "map IMAGE [--json] [--log-view replayed|on-disk] [--parent-dir DIR]... [--no-parent]",
     .run = map_run,
 };

@@ -28,9 +28,11 @@ static int verify_usage(FILE *to, int status)
             "  --against REPORT  a JSON report of IMAGE written earlier by `vdcheck --json\n"
             "                    --hash ...`; a file of several reports (one per line) is\n"
             "                    searched for IMAGE's path, then for its file name\n"
+            "  --parent-dir DIR  differencing images: also look for parents in DIR (repeat it)\n"
             "  --no-progress     no progress bar (drawn on stderr only when it is a terminal)\n"
             "Re-hashes the container and the virtual disk with the digests the report holds\n"
-            "(and its piecewise windows and VHDX log view), and compares them and the file\n"
+            "(and its piecewise windows, VHDX log view and --no-parent), and compares them and the "
+            "file\n"
             "size, format, variant and virtual size.\n"
             "exit status: 0 everything matches, 1 something differs, 2 the image or the\n"
             "             report cannot be read, 64 usage\n",
@@ -143,6 +145,7 @@ static void verify_options(const struct report_record *rec, struct vd_analyze_op
 {
     opt->hash_mask = rec->container.mask | rec->virtual_disk.mask;
     opt->log_view = rec->log_view;
+    opt->no_parent = rec->parent_as_zero;
     if (rec->piecewise.count != 0) {
         opt->piecewise_size = rec->piecewise.window;
         opt->piecewise_alg = rec->piecewise.alg;
@@ -150,7 +153,8 @@ static void verify_options(const struct report_record *rec, struct vd_analyze_op
     }
 }
 
-static int verify_image(const char *image, const char *against, bool progress)
+static int verify_image(const char *image, const char *against, bool progress,
+                        const struct cli_parent_dirs *parents)
 {
     struct report_record rec;
     struct vd_analyze_options opt = {.limits = VD_LIMITS_DEFAULT};
@@ -163,6 +167,8 @@ static int verify_image(const char *image, const char *against, bool progress)
         return VD_EXIT_UNUSABLE;
     }
     verify_options(&rec, &opt);
+    opt.parent_dirs = parents->dirs;
+    opt.parent_dir_count = parents->count;
     if (opt.hash_mask == 0) {
         fprintf(stderr, "vdcheck: %s holds no hashes to verify (made without --hash)\n", against);
         report_record_fini(&rec);
@@ -197,10 +203,12 @@ static int verify_run(int argc, char **argv)
     static const struct option options[] = {
         {"against", required_argument, NULL, 'a'},
         {"no-progress", no_argument, NULL, 'q'},
+        {"parent-dir", required_argument, NULL, 'D'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     const char *against = NULL;
+    struct cli_parent_dirs parents = {0};
     bool progress = true;
     int c;
 
@@ -212,6 +220,11 @@ static int verify_run(int argc, char **argv)
         case 'q':
             progress = false;
             break;
+        case 'D':
+            if (!cli_add_parent_dir(&parents, optarg)) {
+                return VD_EXIT_USAGE;
+            }
+            break;
         case 'h':
             return verify_usage(stdout, VD_EXIT_OK);
         default:
@@ -222,11 +235,11 @@ static int verify_run(int argc, char **argv)
         fprintf(stderr, "vdcheck: verify takes one image and --against REPORT\n");
         return verify_usage(stderr, VD_EXIT_USAGE);
     }
-    return verify_image(argv[optind], against, progress);
+    return verify_image(argv[optind], against, progress, &parents);
 }
 
 const struct vd_command cmd_verify = {
     .name = "verify",
-    .usage = "verify IMAGE --against REPORT.json [--no-progress]",
+    .usage = "verify IMAGE --against REPORT.json [--parent-dir DIR]... [--no-progress]",
     .run = verify_run,
 };

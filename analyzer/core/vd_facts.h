@@ -26,7 +26,7 @@ struct vd_fact_tree;
 
 struct vd_fact {
     enum vd_fact_kind kind;
-    const char *key; /* NULL for array members */
+    const char *key; /* NULL for array members; static storage: it is not copied */
     char *string;
     uint64_t u64;
     int64_t i64;

@@ -26,6 +26,7 @@
 #include "vd_findings.h"
 #include "vd_limits.h"
 #include "vd_overlay.h"
+#include "vd_parent.h"
 #include "vd_source.h"
 #include "vd_status.h"
 
@@ -50,6 +51,8 @@ struct vd_image_info {
     uint64_t block_size;          /* 0 = not applicable */
     bool mappable;                /* map() can serve the whole virtual disk */
     bool needs_parent;            /* some extents come from a parent image */
+    struct vd_identity identity;  /* what a child of this image records about it */
+    struct vd_parent_ref parent;  /* needs_parent: what the parent must be, where it is */
 };
 
 enum vd_extent_kind {
@@ -64,6 +67,7 @@ struct vd_extent {
     uint64_t length;
     enum vd_extent_kind kind;
     uint64_t file_offset; /* DATA only */
+    unsigned depth;       /* 0: this image; n: its n-th ancestor (set by the engine) */
 };
 
 /* Which state of a journaled format is read (VHDX log, MS-VHDX §2.3.3). */
@@ -75,7 +79,7 @@ enum vd_log_view {
 static inline void vd_extent_set(struct vd_extent *out, uint64_t offset, uint64_t length,
                                  enum vd_extent_kind kind, uint64_t file_offset)
 {
-    *out = (struct vd_extent){offset, length, kind, file_offset};
+    *out = (struct vd_extent){offset, length, kind, file_offset, 0};
 }
 
 struct vd_ctx;

@@ -37,9 +37,9 @@ void vd_result_settle(struct vd_image_result *result)
     }
 }
 
-int vd_result_exit_status(const struct vd_image_result *result)
+static int verdict_exit_status(enum vd_verdict verdict)
 {
-    switch (result->verdict) {
+    switch (verdict) {
     case VD_VERDICT_CLEAN:
     case VD_VERDICT_WARNINGS:
         return 0;
@@ -52,6 +52,18 @@ int vd_result_exit_status(const struct vd_image_result *result)
     return 2;
 }
 
+int vd_result_exit_status(const struct vd_image_result *result)
+{
+    int worst = verdict_exit_status(result->verdict);
+
+    /* A damaged ancestor damages the disk the guest sees: errors there count too. */
+    for (size_t i = 0; i < result->chain_count; i++) {
+        int s = verdict_exit_status(result->chain[i].result->verdict);
+        worst = s == 1 && worst == 0 ? 1 : worst;
+    }
+    return worst;
+}
+
 void vd_result_free(struct vd_image_result *result)
 {
     if (result == NULL) {
@@ -62,5 +74,11 @@ void vd_result_free(struct vd_image_result *result)
     vd_facts_free(result->semantics);
     vd_findings_fini(&result->findings);
     vd_piecewise_fini(&result->piecewise);
+    vd_parent_ref_fini(&result->info.parent);
+    for (size_t i = 0; i < result->chain_count; i++) {
+        vd_result_free(result->chain[i].result);
+        vd_free(result->chain[i].asked);
+    }
+    vd_free(result->chain);
     vd_free(result);
 }

@@ -23,6 +23,16 @@ enum vd_verdict {
     VD_VERDICT_UNREADABLE,
 };
 
+struct vd_image_result;
+
+/* One ancestor of an image: found by the chain resolver, analyzed in full on its own. */
+struct vd_chain_link {
+    struct vd_image_result *result; /* the parent's own analysis: findings, verdict, facts */
+    char *asked;                    /* the child's path hint that led to it, or NULL (search) */
+    bool identity_match;
+    struct vd_identity expected; /* what the child recorded */
+};
+
 struct vd_image_result {
     char *path;            /* as given on the command line; reporters sanitize it */
     enum vd_status status; /* tool failure, VD_OK when the analysis ran to its end */
@@ -41,6 +51,10 @@ struct vd_image_result {
     struct vd_digests virtual_disk;
     struct vd_piecewise piecewise; /* count == 0: none */
     bool mapped;                   /* the analysis' map visitor saw the whole disk */
+    struct vd_chain_link *chain;   /* [i]: the (i + 1)-th ancestor */
+    size_t chain_count;
+    bool chain_complete; /* every parent found and matching: the merged disk is readable */
+    bool parent_as_zero; /* --no-parent over an incomplete chain: missing sectors read zero */
     struct vd_findings findings;
     enum vd_verdict verdict;
 };

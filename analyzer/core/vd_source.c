@@ -40,6 +40,15 @@ static int open_evidence(const char *path, bool *noatime)
     return fd;
 }
 
+static void (*open_hook)(const char *path, void *arg);
+static void *open_hook_arg;
+
+void vd_source_set_open_hook(void (*hook)(const char *path, void *arg), void *arg)
+{
+    open_hook = hook;
+    open_hook_arg = arg;
+}
+
 enum vd_status vd_source_open_file(const char *path, struct vd_source **out, int *err_no)
 {
     struct vd_source *src = NULL;
@@ -49,6 +58,9 @@ enum vd_status vd_source_open_file(const char *path, struct vd_source **out, int
 
     *out = NULL;
     *err_no = 0;
+    if (open_hook != NULL) {
+        open_hook(path, open_hook_arg);
+    }
     fd = open_evidence(path, &noatime);
     if (fd < 0) {
         *err_no = errno;

@@ -33,6 +33,12 @@ struct vd_source_stat {
     bool noatime; /* O_NOATIME was granted */
 };
 
+/*
+ * Test hook: called with every path vd_source_open_file is asked to open, before it tries
+ * (NULL disables). Tests use it to prove which files an analysis opened.
+ */
+void vd_source_set_open_hook(void (*hook)(const char *path, void *arg), void *arg);
+
 /* Opens path read-only; on failure *err_no holds errno and *out is NULL. */
 VD_MUST_CHECK enum vd_status vd_source_open_file(const char *path, struct vd_source **out,
                                                  int *err_no);

@@ -2,25 +2,55 @@
 
 #include <inttypes.h>
 #include <pthread.h>
+#include <stdatomic.h>
+#include <time.h>
 #include <string.h>
 
 #include "vd_alloc.h"
 #include "vd_checked.h"
 #include "vd_extents.h"
-#include "vd_probe.h"
+#include "vd_chain.h"
+#include "vd_layer.h"
 #include "vd_virtual.h"
 
 /*
  * The container is read on its own thread into its own hash stream, while the main thread
  * walks, maps and hashes the virtual disk: two passes at once, each feeding every digest.
  */
+/*
+ * Pacing: each pass keeps its digests within a few buffers of its slowest one, so a pass
+ * running alone cannot fill both cores (md5 on one, sha1 and sha256 idling part of the
+ * other). The container pass is therefore held to the virtual pass's share of progress,
+ * so that both end together and the cores stay busy until the end.
+ */
+struct pass_pace {
+    struct vd_progress virtual_pass; /* total set when the virtual pass starts */
+    atomic_bool virtual_running;
+};
+
 struct container_job {
     const struct vd_source *src;
+    struct pass_pace *pace;
     struct vd_hash_stream *stream;
     enum vd_status status;
     pthread_t thread;
     bool started;
 };
+
+/* Waits while the container pass is ahead of the virtual one (in fractions of each). */
+static void pace_container(struct pass_pace *pace, uint64_t off, uint64_t size)
+{
+    const struct timespec nap = {0, 200000};
+
+    while (atomic_load(&pace->virtual_running)) {
+        double total = (double)atomic_load(&pace->virtual_pass.total);
+        double done = (double)atomic_load(&pace->virtual_pass.done);
+        if (total == 0 || (double)off / (double)size <= done / total + 0.01) {
+            return;
+        }
+        nanosleep(&nap, NULL);
+    }
+}
 
 static void *container_read_thread(void *arg)
 {
@@ -28,6 +58,7 @@ static void *container_read_thread(void *arg)
     uint64_t size = vd_source_size(job->src);
 
     for (uint64_t off = 0; off < size && job->status == VD_OK;) {
+        pace_container(job->pace, off, size);
         size_t n = size - off < VD_IO_CHUNK ? (size_t)(size - off) : VD_IO_CHUNK;
         job->status = vd_source_read(job->src, off, vd_hash_stream_buffer(job->stream), n);
         if (job->status == VD_OK) {
@@ -89,12 +120,14 @@ static void piecewise_config(struct vd_ctx *ctx, const struct vd_analyze_options
     cfg->window_alg = opt->piecewise_alg;
 }
 
-static enum vd_status hash_virtual(struct vd_ctx *ctx, const struct vd_format_driver *drv,
-                                   void *state, const struct vd_analyze_options *opt,
+static enum vd_status hash_virtual(struct vd_ctx *ctx, const struct vd_disk *disk,
+                                   const struct vd_analyze_options *opt, struct pass_pace *pace,
                                    struct vd_image_result *result)
 {
-    struct vd_hash_stream_config cfg = {
-        .mask = opt->hash_mask, .length = ctx->info->virtual_size, .progress = opt->progress};
+    struct vd_hash_stream_config cfg = {.mask = opt->hash_mask,
+                                        .length = ctx->info->virtual_size,
+                                        .progress = opt->progress,
+                                        .pace = &pace->virtual_pass};
     struct vd_hash_stream *stream = NULL;
     enum vd_status st;
 
@@ -104,7 +137,10 @@ static enum vd_status hash_virtual(struct vd_ctx *ctx, const struct vd_format_dr
     if (st != VD_OK) {
         return st;
     }
-    st = vd_virtual_hash(ctx, drv, state, stream);
+    atomic_store(&pace->virtual_pass.total, ctx->info->virtual_size);
+    atomic_store(&pace->virtual_running, true);
+    st = vd_virtual_hash(disk, stream);
+    atomic_store(&pace->virtual_running, false);
     /* On a failed pass the stream is only torn down: a partial digest is never reported. */
     enum vd_status finished =
         vd_hash_stream_finish(stream, st == VD_OK ? &result->virtual_disk : NULL,
@@ -113,141 +149,107 @@ static enum vd_status hash_virtual(struct vd_ctx *ctx, const struct vd_format_dr
 }
 
 /* The map visitor of `vdcheck map`: only over a disk the structures fully describe. */
-static enum vd_status visit_map(struct vd_ctx *ctx, const struct vd_format_driver *drv, void *state,
+static enum vd_status visit_map(struct vd_ctx *ctx, const struct vd_disk *disk,
                                 const struct vd_analyze_options *opt,
                                 struct vd_image_result *result)
 {
     enum vd_status st;
 
-    if (ctx->findings->by_severity[VD_SEV_FATAL] != 0 || !ctx->info->mappable) {
-        return VD_OK;
-    }
     if (opt->map_begin != NULL) {
         opt->map_begin(opt->map_arg, ctx->info);
     }
-    st = vd_virtual_extents(ctx, drv, state, opt->map_visit, opt->map_arg);
+    st = vd_virtual_extents(disk, opt->map_visit, opt->map_arg);
     result->mapped = st == VD_OK;
     return st;
 }
 
-/* open, walk, account, hash: the driver part of the analysis. */
-static enum vd_status run_driver(struct vd_ctx *ctx, const struct vd_format_driver *drv,
-                                 const struct vd_analyze_options *opt,
-                                 struct vd_image_result *result)
+/* Why the layers found cannot be mapped, or NULL when they can. */
+static const char *unmappable_reason(const struct vd_layer *top, const struct vd_chain *chain)
 {
-    void *state = NULL;
-    enum vd_status st = drv->open(ctx, &state);
-
-    if (st == VD_OK) {
-        st = drv->walk(ctx, state);
+    if (top->ctx.findings->by_severity[VD_SEV_FATAL] != 0) {
+        return "a fatal finding leaves the disk undescribed";
     }
-    if (st == VD_OK) {
-        st = vd_extents_finish(ctx);
+    if (!top->ctx.info->mappable) {
+        return "the image's structures do not describe the whole disk";
     }
-    if (st == VD_OK && opt->map_visit != NULL) {
-        st = visit_map(ctx, drv, state, opt, result);
+    for (size_t i = 1; i < chain->count; i++) {
+        if (!vd_layer_readable(chain->layers[i])) {
+            return "a parent's structures do not describe its whole disk";
+        }
     }
-    if (st == VD_OK && ctx->info->needs_parent) {
-        vd_report(ctx, VD_F_IMAGE_PARENT_UNRESOLVED, VD_LOC("image", -1, 0, 0),
-                  "parent images are not resolved by this version of vdcheck; sectors "
-                  "that come from the parent are unknown, so no virtual-disk hash is given");
-    } else if (st == VD_OK && opt->hash_mask != 0 && ctx->info->mappable &&
-               ctx->findings->by_severity[VD_SEV_FATAL] == 0) {
-        st = hash_virtual(ctx, drv, state, opt, result);
-    } else if (st == VD_OK && opt->hash_mask != 0) {
-        /* After a fatal finding the structures cannot be trusted to describe the disk. */
-        vd_report(ctx, VD_F_IMAGE_VIRTUAL_UNHASHED, VD_LOC("image", -1, 0, 0),
-                  "no virtual-disk hash: %s",
-                  ctx->findings->by_severity[VD_SEV_FATAL] != 0
-                      ? "a fatal finding leaves the disk undescribed"
-                      : "the image's structures do not describe the whole disk");
-    }
-    drv->close(state);
-    return st;
+    return NULL;
 }
 
-static struct vd_image_result *result_new(const char *label, const struct vd_analyze_options *opt)
+/*
+ * The merged disk: mapped for `vdcheck map` (an unresolved parent shows as parent
+ * extents), hashed for --hash when every sector is known: the chain is complete, or
+ * --no-parent reads a missing parent's sectors as zero.
+ */
+static enum vd_status read_disk(struct vd_layer *top, struct vd_chain *chain,
+                                const struct vd_analyze_options *opt, struct pass_pace *pace)
 {
-    struct vd_image_result *r = vd_calloc_array(1, sizeof(*r));
+    struct vd_image_result *r = top->result;
+    const char *why = unmappable_reason(top, chain);
+    bool unresolved = r->info.needs_parent && !r->chain_complete;
+    struct vd_disk disk = {chain->layers, chain->count, unresolved && opt->no_parent};
+    enum vd_status st = VD_OK;
 
-    if (r == NULL) {
-        return NULL;
+    if (unresolved) {
+        r->parent_as_zero = disk.parent_as_zero && why == NULL;
+        vd_report(&top->ctx, VD_F_IMAGE_PARENT_UNRESOLVED, VD_LOC("image", -1, 0, 0), "%s",
+                  r->parent_as_zero ? "--no-parent: the missing parent's sectors read as zero"
+                                    : "sectors that come from the parent are unknown");
+        if (r->parent_as_zero) {
+            vd_fact_str(r->semantics, "parent", "read_as_zero");
+        }
     }
-    vd_findings_init(&r->findings, opt->limits.max_findings);
-    r->path = vd_strdup(label);
-    r->details = vd_facts_new();
-    r->semantics = vd_facts_new();
-    if (r->path == NULL || r->details == NULL || r->semantics == NULL) {
-        vd_result_free(r);
-        return NULL;
+    if (why == NULL && opt->map_visit != NULL) {
+        st = visit_map(&top->ctx, &disk, opt, r);
     }
-    return r;
+    if (st != VD_OK || opt->hash_mask == 0 || (unresolved && !opt->no_parent)) {
+        return st; /* image.parent.unresolved says why there is no virtual hash */
+    }
+    if (why != NULL) {
+        vd_report(&top->ctx, VD_F_IMAGE_VIRTUAL_UNHASHED, VD_LOC("image", -1, 0, 0),
+                  "no virtual-disk hash: %s", why);
+        return VD_OK;
+    }
+    return hash_virtual(&top->ctx, &disk, opt, pace, r);
 }
 
 struct vd_image_result *vd_analyze_source(const struct vd_source *src, const char *label,
                                           const struct vd_analyze_options *opt)
 {
-    struct vd_image_result *r = result_new(label, opt);
-    struct container_job job = {.src = src};
-    const struct vd_format_driver *drv = NULL;
-    const struct vd_format_driver *other = NULL;
-    struct vd_extents extents;
-    struct vd_ctx ctx;
+    struct vd_image_result *r = vd_layer_result_new(label, opt);
+    struct pass_pace pace;
+    struct container_job job = {.src = src, .pace = &pace};
+    struct vd_layer top = {0};
+    struct vd_chain chain;
 
     if (r == NULL) {
         return NULL;
     }
-    vd_time_now(&r->started);
-    r->stat = *vd_source_stat(src);
-    r->have_stat = true;
-    vd_extents_init(&extents, opt->limits.max_claims);
-    ctx = (struct vd_ctx){.src = src,
-                          .file_size = vd_source_size(src),
-                          .limits = &opt->limits,
-                          .findings = &r->findings,
-                          .extents = &extents,
-                          .details = r->details,
-                          .semantics = r->semantics,
-                          .info = &r->info,
-                          .log_view = opt->log_view};
+    atomic_init(&pace.virtual_pass.total, 0);
+    atomic_init(&pace.virtual_pass.done, 0);
+    atomic_init(&pace.virtual_running, false);
     if (opt->hash_mask != 0) {
         container_start(&job, opt);
     }
-    r->status = vd_probe(src, &drv, &other);
-    if (r->status == VD_OK && drv != NULL) {
-        r->recognized = true;
-        r->info.format = drv->name;
-        if (other != NULL) {
-            vd_report(&ctx, VD_F_IMAGE_PROBE_AMBIGUOUS, VD_LOC("image", -1, 0, 0),
-                      "recognized as %s, but %s also claims it", drv->name, other->name);
-        }
-        r->status = run_driver(&ctx, drv, opt, r);
+    vd_layer_open(&top, src, r, opt);
+    vd_layer_walk(&top);
+    enum vd_status st = r->status == VD_OK ? vd_chain_resolve(&chain, &top, opt) : VD_OK;
+    if (r->status == VD_OK && st == VD_OK && top.drv != NULL) {
+        st = read_disk(&top, &chain, opt, &pace);
+    }
+    if (r->status == VD_OK) {
+        r->status = st;
+        vd_chain_finish(&chain);
     }
     if (opt->hash_mask != 0) {
         enum vd_status hashed = container_finish(&job, &r->container);
         r->status = r->status == VD_OK ? hashed : r->status;
     }
-    /* fstat after, whatever happened: the custody record shows both. */
-    enum vd_status again = vd_source_check_unchanged(src, &r->stat_after);
-    r->have_stat_after = again == VD_OK || again == VD_E_CHANGED;
-    if (again != VD_OK && (r->status == VD_OK || r->status == VD_E_CORRUPT)) {
-        r->status = again;
-    }
-    if (r->status == VD_E_CHANGED) {
-        vd_report(&ctx, VD_F_IMAGE_SOURCE_CHANGED, VD_LOC("image", -1, 0, 0),
-                  "size, times or identity of the file changed while it was read");
-    }
-    if (r->findings.dropped > 0) {
-        r->findings.limit++; /* room for the one finding that says so */
-        vd_report(&ctx, VD_F_IMAGE_FINDINGS_TRUNCATED, VD_LOC("image", -1, 0, 0),
-                  "%zu findings were not kept", r->findings.dropped);
-    }
-    if (r->findings.nomem || vd_facts_nomem(r->details) || vd_facts_nomem(r->semantics)) {
-        r->status = VD_E_NOMEM;
-    }
-    vd_extents_fini(&extents);
-    vd_time_now(&r->finished);
-    vd_result_settle(r);
+    vd_layer_finish(&top);
     return r;
 }
 
@@ -259,7 +261,7 @@ struct vd_image_result *vd_analyze_path(const char *path, const struct vd_analyz
     enum vd_status st = vd_source_open_file(path, &src, &err_no);
 
     if (st != VD_OK) {
-        r = result_new(path, opt);
+        r = vd_layer_result_new(path, opt);
         if (r != NULL) {
             vd_time_now(&r->started);
             r->finished = r->started;

@@ -14,6 +14,11 @@ struct vd_analyze_options {
     struct vd_limits limits;
     enum vd_log_view log_view;    /* VHDX: hash the replayed log (default) or the on-disk view */
     struct vd_progress *progress; /* bytes to hash and hashed, for a progress bar; may be NULL */
+    /* Differencing chains: parents are looked for in the image's own folder and in these
+     * roots only; --no-parent reads the sectors of a missing parent as zero. */
+    const char *const *parent_dirs;
+    size_t parent_dir_count;
+    bool no_parent;
     /* When set, called with every maximal virtual extent of a disk the structures fully
      * describe (no fatal finding); result->mapped tells whether that happened. */
     void (*map_begin)(void *arg, const struct vd_image_info *info); /* first, may be NULL */

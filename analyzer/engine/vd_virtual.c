@@ -1,31 +1,72 @@
 #include "vd_virtual.h"
 
+#include "vd_layer.h"
 #include "vd_limits.h"
+
+/* One layer's map at offset, checked: a map that makes no progress would hang or misread. */
+static enum vd_status layer_map(struct vd_layer *l, uint64_t offset, uint64_t end,
+                                struct vd_extent *out)
+{
+    enum vd_status st = l->drv->map(&l->ctx, l->state, offset, out);
+
+    if (st != VD_OK) {
+        return st;
+    }
+    if (out->offset != offset || out->length == 0 ||
+        out->length > l->ctx.info->virtual_size - offset) {
+        return VD_E_INTERNAL;
+    }
+    out->length = out->length < end - offset ? out->length : end - offset;
+    return VD_OK;
+}
+
+enum vd_status vd_disk_map(const struct vd_disk *disk, uint64_t offset, struct vd_extent *out)
+{
+    uint64_t end = disk->layers[0]->ctx.info->virtual_size;
+
+    for (unsigned depth = 0; depth < disk->count; depth++) {
+        struct vd_layer *l = disk->layers[depth];
+        if (offset >= l->ctx.info->virtual_size) {
+            /* A parent shorter than its child: the sectors past its end read as zero. */
+            vd_extent_set(out, offset, end - offset, VD_EXTENT_UNALLOCATED, 0);
+            out->depth = depth;
+            return VD_OK;
+        }
+        enum vd_status st = layer_map(l, offset, end, out);
+        if (st != VD_OK) {
+            return st;
+        }
+        out->depth = depth;
+        if (out->kind != VD_EXTENT_PARENT) {
+            return VD_OK;
+        }
+        end = offset + out->length; /* what falls through is at most this extent */
+    }
+    if (disk->parent_as_zero) {
+        out->kind = VD_EXTENT_UNALLOCATED;
+    }
+    return VD_OK;
+}
 
 static bool extent_continues(const struct vd_extent *run, const struct vd_extent *next)
 {
-    if (run->kind != next->kind) {
+    if (run->kind != next->kind || run->depth != next->depth) {
         return false;
     }
     return run->kind != VD_EXTENT_DATA || run->file_offset + run->length == next->file_offset;
 }
 
-enum vd_status vd_virtual_extents(struct vd_ctx *ctx, const struct vd_format_driver *drv,
-                                  void *state, vd_extent_visit visit, void *arg)
+enum vd_status vd_virtual_extents(const struct vd_disk *disk, vd_extent_visit visit, void *arg)
 {
-    uint64_t size = ctx->info->virtual_size;
+    uint64_t size = disk->layers[0]->ctx.info->virtual_size;
     struct vd_extent run = {0};
     bool have_run = false;
 
     for (uint64_t offset = 0; offset < size;) {
         struct vd_extent next;
-        enum vd_status st = drv->map(ctx, state, offset, &next);
+        enum vd_status st = vd_disk_map(disk, offset, &next);
         if (st != VD_OK) {
             return st;
-        }
-        /* A map that makes no progress or overshoots would hang or misread. */
-        if (next.offset != offset || next.length == 0 || next.length > size - offset) {
-            return VD_E_INTERNAL;
         }
         if (have_run && extent_continues(&run, &next)) {
             run.length += next.length;
@@ -45,7 +86,7 @@ enum vd_status vd_virtual_extents(struct vd_ctx *ctx, const struct vd_format_dri
 }
 
 struct hash_job {
-    struct vd_ctx *ctx;
+    const struct vd_disk *disk;
     struct vd_hash_stream *stream;
 };
 
@@ -53,6 +94,7 @@ static enum vd_status hash_extent(void *arg, const struct vd_extent *extent)
 {
     const struct hash_job *job = arg;
     struct vd_hash_stream *stream = job->stream;
+    struct vd_ctx *ctx;
 
     switch (extent->kind) {
     case VD_EXTENT_ZERO:
@@ -64,11 +106,12 @@ static enum vd_status hash_extent(void *arg, const struct vd_extent *extent)
     case VD_EXTENT_DATA:
         break;
     }
+    ctx = &job->disk->layers[extent->depth]->ctx;
     for (uint64_t done = 0; done < extent->length;) {
         uint64_t left = extent->length - done;
         size_t n = left < VD_IO_CHUNK ? (size_t)left : VD_IO_CHUNK;
         enum vd_status st =
-            vd_ctx_read(job->ctx, extent->file_offset + done, vd_hash_stream_buffer(stream), n);
+            vd_ctx_read(ctx, extent->file_offset + done, vd_hash_stream_buffer(stream), n);
         if (st != VD_OK) {
             return st;
         }
@@ -78,10 +121,9 @@ static enum vd_status hash_extent(void *arg, const struct vd_extent *extent)
     return VD_OK;
 }
 
-enum vd_status vd_virtual_hash(struct vd_ctx *ctx, const struct vd_format_driver *drv, void *state,
-                               struct vd_hash_stream *stream)
+enum vd_status vd_virtual_hash(const struct vd_disk *disk, struct vd_hash_stream *stream)
 {
-    struct hash_job job = {ctx, stream};
+    struct hash_job job = {disk, stream};
 
-    return vd_virtual_extents(ctx, drv, state, hash_extent, &job);
+    return vd_virtual_extents(disk, hash_extent, &job);
 }

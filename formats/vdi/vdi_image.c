@@ -46,6 +46,18 @@ static const char *variant_name(uint32_t type)
     }
 }
 
+/* A child's link names this image by its creation UUID and the modify UUID it had (VDI-08). */
+static void publish_identity(struct vd_ctx *ctx, const struct vdi_header *h)
+{
+    char text[VD_GUID_TEXT_LEN];
+
+    vd_guid_format(h->uuid_create, VD_GUID_MS_MIXED, text);
+    vd_identity_add(&ctx->info->identity, "uuid_create", text);
+    vd_guid_format(h->uuid_modify, VD_GUID_MS_MIXED, text);
+    vd_identity_add(&ctx->info->identity, "uuid_modify", text);
+}
+
+/* VDI stores no path to the parent: it is found among the images of the folder by UUID. */
 static void publish_parent(struct vd_ctx *ctx, const struct vdi_header *h)
 {
     struct vd_fact *parent = vd_fact_object(ctx->details, "parent");
@@ -53,11 +65,16 @@ static void publish_parent(struct vd_ctx *ctx, const struct vdi_header *h)
 
     vd_guid_format(h->uuid_link, VD_GUID_MS_MIXED, text);
     vd_fact_str(parent, "uuid_create", text); /* must equal the parent's creation UUID */
+    vd_identity_expect(&ctx->info->parent.expect, "uuid_create", text, "vdi.header",
+                       h->at->uuid_link, 16);
     if (h->uuid_parent_modify != NULL) {
         vd_guid_format(h->uuid_parent_modify, VD_GUID_MS_MIXED, text);
         vd_fact_str(parent, "uuid_modify", text); /* must equal the parent's modify UUID */
+        vd_identity_expect(&ctx->info->parent.expect, "uuid_modify", text, "vdi.header",
+                           h->at->uuid_parent_modify, 16);
     }
     vd_fact_bool(parent, "resolved", false);
+    ctx->info->parent.search_folder = true;
 }
 
 /* File offset of data block `entry`'s data; false when it does not fit in 64 bits. */
@@ -141,6 +158,7 @@ enum vd_status vdi_open(struct vd_ctx *ctx, void **state)
     ctx->info->needs_parent = img->has_parent;
     vd_fact_str(ctx->semantics, "vdi_size", "declared");
     vd_fact_str(ctx->semantics, "unallocated", img->has_parent ? "parent" : "zero");
+    publish_identity(ctx, &img->hdr);
     if (img->has_parent) {
         publish_parent(ctx, &img->hdr);
     }

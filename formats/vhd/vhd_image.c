@@ -214,7 +214,23 @@ static void open_fixed(struct vd_ctx *ctx, struct vhd_image *img)
     ctx->info->variant = "fixed";
 }
 
-static void publish_parent(struct vd_fact *parent, const struct vhd_image *img, const char *name)
+/*
+ * VHD-23: a child records its parent's footer Unique Id and Time Stamp; the chain resolver
+ * compares the two sets by name.
+ */
+static void publish_identity(struct vd_identity *id, const uint8_t uuid[16], uint32_t timestamp)
+{
+    char text[VD_GUID_TEXT_LEN];
+    char when[16];
+
+    vd_guid_format(uuid, VD_GUID_BYTES, text);
+    vd_identity_add(id, "uuid", text);
+    snprintf(when, sizeof(when), "%" PRIu32, timestamp);
+    vd_identity_add(id, "timestamp", when);
+}
+
+static void publish_parent(struct vd_ctx *ctx, struct vd_fact *parent, const struct vhd_image *img,
+                           const char *name)
 {
     char text[VD_GUID_TEXT_LEN];
     char when[32];
@@ -226,6 +242,14 @@ static void publish_parent(struct vd_fact *parent, const struct vhd_image *img, 
     vd_fact_str(parent, "timestamp_utc", when);
     vd_fact_str(parent, "name", name);
     vd_fact_bool(parent, "resolved", false);
+    vd_identity_expect(&ctx->info->parent.expect, "uuid", text, "vhd.dynamic_header",
+                       img->dyn_at + VHD_DYN_PARENT_UUID, 16);
+    snprintf(when, sizeof(when), "%" PRIu32, img->dyn.parent_timestamp);
+    vd_identity_expect(&ctx->info->parent.expect, "timestamp", when, "vhd.dynamic_header",
+                       img->dyn_at + VHD_DYN_PARENT_TIMESTAMP, 4);
+    if (name[0] != '\0') {
+        (void)vd_parent_hint_add(&ctx->info->parent, "parent name", name);
+    }
 }
 
 static enum vd_status open_sparse(struct vd_ctx *ctx, struct vhd_image *img)
@@ -275,7 +299,7 @@ static enum vd_status open_sparse(struct vd_ctx *ctx, struct vhd_image *img)
     vhd_dyn_parent_name(img->dyn_raw, name, sizeof(name));
     if (img->differencing) {
         parent = vd_fact_object(ctx->details, "parent");
-        publish_parent(parent, img, name);
+        publish_parent(ctx, parent, img, name);
     }
     st = vhd_locators_walk(ctx, img->dyn_at, img->dyn_raw, img->differencing, img->data_end, name,
                            parent);
@@ -321,6 +345,7 @@ enum vd_status vhd_open(struct vd_ctx *ctx, void **state)
     }
     vd_fact_str(ctx->details, "footer_used", img->footer_at == 0 ? "copy_at_0" : "end");
     vhd_footer_publish(vd_fact_object(ctx->details, "footer"), &img->footer);
+    publish_identity(&ctx->info->identity, img->footer.uuid, img->footer.timestamp);
     if (!vhd_footer_check(ctx, img->footer_at, raw, &img->footer)) {
         return VD_E_CORRUPT;
     }

@@ -11,6 +11,7 @@
 #include "vd_alloc.h"
 #include "vd_bits.h"
 #include "vd_bytes.h"
+#include "vd_guid.h"
 #include "vd_checked.h"
 #include "vhdx_layout.h"
 #include "vhdx_parent_locator.h"
@@ -78,6 +79,13 @@ static void publish_info(struct vd_ctx *ctx, struct vhdx_image *img)
     ctx->info->mappable = img->bat_usable;
     ctx->info->needs_parent = img->differencing;
     vd_fact_str(ctx->semantics, "unallocated", img->differencing ? "parent" : "zero");
+    if (img->headers.current >= 0) {
+        /* A child's parent_linkage names this: the current header's DataWriteGuid. */
+        char guid[VD_GUID_TEXT_LEN];
+        vd_guid_format(img->headers.h[img->headers.current].data_write_guid, VD_GUID_MS_MIXED,
+                       guid);
+        vd_identity_add(&ctx->info->identity, "data_write_guid", guid);
+    }
     vd_fact_str(ctx->semantics, "vhdx_undefined_blocks", "zero");
 }
 

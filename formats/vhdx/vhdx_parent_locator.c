@@ -21,14 +21,41 @@ struct kv {
     uint64_t entry_at;
 };
 
-static bool is_known_key(const char *key)
+/* The static spelling of a known key (chain hints keep it), or NULL. */
+static const char *known_key(const char *key)
 {
     for (size_t i = 0; i < VD_ARRAY_LEN(known_keys); i++) {
         if (strcmp(key, known_keys[i]) == 0) {
-            return true;
+            return known_keys[i];
         }
     }
-    return false;
+    return NULL;
+}
+
+/*
+ * What the chain resolver needs: parent_linkage (and parent_linkage2, an alternative) is
+ * the DataWriteGuid the parent must carry (§2.6.2.6.1), as "{GUID}"; the paths are hints.
+ */
+static void publish_link(struct vd_ctx *ctx, const char *key, const char *value, uint64_t entry_at)
+{
+    uint8_t raw[16];
+    char text[VD_GUID_TEXT_LEN];
+    size_t len = strlen(value);
+
+    if (strncmp(key, "parent_linkage", 14) == 0) {
+        if (len == VD_GUID_TEXT_LEN + 1 && value[0] == '{' && value[len - 1] == '}') {
+            char inner[VD_GUID_TEXT_LEN];
+            memcpy(inner, value + 1, len - 2);
+            inner[len - 2] = '\0';
+            if (vd_guid_parse(inner, VD_GUID_MS_MIXED, raw)) {
+                vd_guid_format(raw, VD_GUID_MS_MIXED, text);
+                vd_identity_expect(&ctx->info->parent.expect, "data_write_guid", text,
+                                   "vhdx.parent_locator", entry_at, VHDX_LOCATOR_ENTRY_SIZE);
+            }
+        }
+        return;
+    }
+    (void)vd_parent_hint_add(&ctx->info->parent, key, value);
 }
 
 /* "{xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx}" as Hyper-V writes parent_linkage. */
@@ -83,7 +110,8 @@ static void kv_check(struct vd_ctx *ctx, struct kv *all, uint32_t n, struct vd_f
             return;
         }
     }
-    if (!is_known_key(kv->key)) {
+    const char *key = known_key(kv->key);
+    if (key == NULL) {
         vd_report(ctx, VD_F_VHDX_LOCATOR_UNKNOWN_KEY,
                   VD_LOC("vhdx.parent_locator", n, kv->entry_at, VHDX_LOCATOR_ENTRY_SIZE),
                   "unknown key %s", kv->key);
@@ -94,7 +122,8 @@ static void kv_check(struct vd_ctx *ctx, struct kv *all, uint32_t n, struct vd_f
                          VD_LOC("vhdx.parent_locator", n, kv->entry_at, VHDX_LOCATOR_ENTRY_SIZE),
                          "{GUID}", kv->value, "%s is not a braced GUID", kv->key);
     }
-    vd_fact_str(parent, kv->key, kv->value);
+    vd_fact_str(parent, key, kv->value); /* facts keep the key pointer: the static spelling */
+    publish_link(ctx, key, kv->value, kv->entry_at);
 }
 
 static bool has_key(const struct kv *all, uint32_t n, const char *key)

@@ -142,7 +142,15 @@ VD_TEST(shared_corpus_vdi_openslx_parent_and_child)
     EXPECT_STR(child->info.variant, "differencing");
     EXPECT_STR(vd_test_detail_str(child, "header", "type_name"), "diff");
     EXPECT(child->info.needs_parent);
-    EXPECT_U64(vd_test_count_id(child, "image.parent.unresolved"), 1);
+    /* Issue 6: the parent is found beside it by the link UUID and both UUIDs match. */
+    EXPECT_U64(vd_test_count_id(child, "image.parent.unresolved"), 0);
+    EXPECT_U64(vd_test_count_id(child, "image.parent.identity"), 0);
+    EXPECT(child->chain_complete);
+    EXPECT_U64(child->chain_count, 1);
+    EXPECT(child->chain[0].identity_match);
+    EXPECT(child->chain[0].asked == NULL); /* found by identity, not by a path */
+    EXPECT(strstr(child->chain[0].result->path, "openslx_image-default.vdi") != NULL);
+    EXPECT_STR(vd_verdict_name(child->chain[0].result->verdict), "clean");
     EXPECT_U64(vd_test_count_id(child, "vdi.compat.qemu"), 2); /* link and parent-modify UUIDs */
     EXPECT_STR(vd_test_detail_str(child, "parent", "uuid_create"),
                vd_test_detail_str(parent, "header", "uuid_create"));
