@@ -1,6 +1,7 @@
 /* The JSON report (json-c), following the contract "vdcheck.report/1" of DESIGN.md. */
 #include <errno.h>
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -240,11 +241,139 @@ static json_object *json_finding(const struct vd_finding *f)
     return obj;
 }
 
+static json_object *json_findings(const struct vd_findings *list)
+{
+    json_object *findings = json_object_new_array();
+
+    for (size_t i = 0; i < list->count; i++) {
+        json_object_array_add(findings, json_finding(&list->items[i]));
+    }
+    return findings;
+}
+
+static json_object *json_summary(const struct vd_findings *list)
+{
+    json_object *summary = json_object_new_object();
+
+    for (int s = VD_SEV_FATAL; s >= VD_SEV_INFO; s--) {
+        json_object_object_add(summary, vd_severity_name((enum vd_severity)s),
+                               json_u64(list->by_severity[s]));
+    }
+    return summary;
+}
+
+/* A tool failure, as opposed to a file defect. */
+static json_object *json_error(const struct vd_image_result *r)
+{
+    json_object *error = json_object_new_object();
+
+    json_object_object_add(error, "status", json_object_new_string(vd_status_str(r->status)));
+    if (r->err_no != 0) {
+        json_object_object_add(error, "message", json_object_new_string(strerror(r->err_no)));
+    }
+    return error;
+}
+
+/*
+ * What the child recorded about its parent against what the parent shows, one entry per
+ * name in the child's order: "expected" lists every value the child accepts (several are
+ * alternatives), "actual" is the parent's value under that name (the accepted one when it has
+ * several), "match" whether it is among the expected ones (the engine's rule).
+ */
+static json_object *json_identity(const struct vd_identity *expect,
+                                  const struct vd_identity *actual)
+{
+    json_object *list = json_object_new_array();
+
+    for (size_t i = 0; i < expect->count; i++) {
+        const char *name = expect->values[i].name;
+        const char *shown = NULL;
+        bool first = true;
+        json_object *entry;
+        json_object *values;
+        for (size_t j = 0; j < i && first; j++) {
+            first = strcmp(expect->values[j].name, name) != 0;
+        }
+        if (!first) {
+            continue;
+        }
+        entry = json_object_new_object();
+        values = json_object_new_array();
+        for (size_t j = i; j < expect->count; j++) {
+            if (strcmp(expect->values[j].name, name) != 0) {
+                continue;
+            }
+            json_object_array_add(values, json_object_new_string(expect->values[j].value));
+            if (shown == NULL && vd_identity_has(actual, name, expect->values[j].value)) {
+                shown = expect->values[j].value;
+            }
+        }
+        json_object_object_add(entry, "name", json_object_new_string(name));
+        json_object_object_add(entry, "expected", values);
+        if (shown == NULL) {
+            const char *got = vd_identity_get(actual, name);
+            if (got != NULL) {
+                json_object_object_add(entry, "actual", json_object_new_string(got));
+            }
+        } else {
+            json_object_object_add(entry, "actual", json_object_new_string(shown));
+        }
+        json_object_object_add(entry, "match", json_object_new_boolean(shown != NULL));
+        json_object_array_add(list, entry);
+    }
+    return list;
+}
+
+/* One ancestor: how it was found and what it is, with its own analysis. */
+static json_object *json_link(const struct vd_chain_link *link, size_t depth)
+{
+    const struct vd_image_result *p = link->result;
+    json_object *obj = json_object_new_object();
+
+    json_object_object_add(obj, "depth", json_u64(depth));
+    json_object_object_add(obj, "path", json_text(p->path));
+    if (link->asked != NULL) {
+        json_object_object_add(obj, "asked", json_text(link->asked));
+    }
+    if (p->have_stat) {
+        json_object_object_add(obj, "file_size", json_u64(p->stat.size));
+    }
+    if (p->recognized) {
+        json_object_object_add(obj, "format", json_object_new_string(p->info.format));
+        if (p->info.variant != NULL) {
+            json_object_object_add(obj, "variant", json_object_new_string(p->info.variant));
+        }
+        if (p->info.has_virtual_size) {
+            json_object_object_add(obj, "virtual_size", json_u64(p->info.virtual_size));
+        }
+    }
+    json_object_object_add(obj, "identity_match", json_object_new_boolean(link->identity_match));
+    json_object_object_add(obj, "identity", json_identity(&link->expected, &p->info.identity));
+    json_object_object_add(obj, "verdict", json_object_new_string(vd_verdict_name(p->verdict)));
+    json_object_object_add(obj, "summary", json_summary(&p->findings));
+    json_object_object_add(obj, "findings", json_findings(&p->findings));
+    if (p->status != VD_OK) {
+        json_object_object_add(obj, "error", json_error(p));
+    }
+    if (p->recognized) {
+        json_object_object_add(obj, "details", json_fact(p->details));
+    }
+    return obj;
+}
+
+static json_object *json_chain(const struct vd_image_result *r)
+{
+    json_object *chain = json_object_new_array_ext((int)r->chain_count);
+
+    for (size_t i = 0; i < r->chain_count; i++) {
+        json_object_array_add(chain, json_link(&r->chain[i], i + 1));
+    }
+    return chain;
+}
+
 static json_object *json_report(const struct vd_image_result *r, const struct report_options *opt)
 {
     json_object *root = json_object_new_object();
-    json_object *findings = json_object_new_array();
-    json_object *summary = json_object_new_object();
 
     json_object_object_add(root, "schema", json_object_new_string(REPORT_SCHEMA));
     json_object_object_add(root, "tool", json_tool(opt));
@@ -252,6 +381,11 @@ static json_object *json_report(const struct vd_image_result *r, const struct re
     json_object_object_add(root, "custody", json_custody(r, opt->custody));
     if (r->recognized) {
         json_object_object_add(root, "image", json_image(r));
+        if (r->info.needs_parent) {
+            json_object_object_add(root, "chain", json_chain(r));
+            json_object_object_add(root, "chain_complete",
+                                   json_object_new_boolean(r->chain_complete));
+        }
         if (r->semantics->first != NULL) {
             json_object_object_add(root, "read_semantics", json_fact(r->semantics));
         }
@@ -269,22 +403,10 @@ static json_object *json_report(const struct vd_image_result *r, const struct re
     if (r->piecewise.count != 0) {
         json_object_object_add(root, "piecewise", json_piecewise(&r->piecewise));
     }
-    for (size_t i = 0; i < r->findings.count; i++) {
-        json_object_array_add(findings, json_finding(&r->findings.items[i]));
-    }
-    json_object_object_add(root, "findings", findings);
-    for (int s = VD_SEV_FATAL; s >= VD_SEV_INFO; s--) {
-        json_object_object_add(summary, vd_severity_name((enum vd_severity)s),
-                               json_u64(r->findings.by_severity[s]));
-    }
-    json_object_object_add(root, "summary", summary);
+    json_object_object_add(root, "findings", json_findings(&r->findings));
+    json_object_object_add(root, "summary", json_summary(&r->findings));
     if (r->status != VD_OK) {
-        json_object *error = json_object_new_object();
-        json_object_object_add(error, "status", json_object_new_string(vd_status_str(r->status)));
-        if (r->err_no != 0) {
-            json_object_object_add(error, "message", json_object_new_string(strerror(r->err_no)));
-        }
-        json_object_object_add(root, "error", error);
+        json_object_object_add(root, "error", json_error(r));
     }
     json_object_object_add(root, "verdict", json_object_new_string(vd_verdict_name(r->verdict)));
     return root;

@@ -1,5 +1,6 @@
 /* The human-readable report: what it is, how big, the verdict, then every finding. */
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -128,18 +129,134 @@ static void text_custody(FILE *out, const struct vd_image_result *r, const struc
     }
 }
 
-static void text_finding(FILE *out, const struct vd_finding *f)
+/* indent: spaces before each line (2 for the image's own findings). */
+static void text_finding(FILE *out, const struct vd_finding *f, int indent)
 {
-    fprintf(out, "  %-7s %s at 0x%" PRIx64 " (%" PRIu64 " bytes, %s", vd_severity_name(f->severity),
-            vd_catalog_get(f->id)->id, f->loc.offset, f->loc.length, f->loc.structure);
+    fprintf(out, "%*s%-7s %s at 0x%" PRIx64 " (%" PRIu64 " bytes, %s", indent, "",
+            vd_severity_name(f->severity), vd_catalog_get(f->id)->id, f->loc.offset, f->loc.length,
+            f->loc.structure);
     if (f->loc.index >= 0) {
         fprintf(out, "[%" PRId64 "]", f->loc.index);
     }
-    fprintf(out, ")\n          %s", f->message);
+    fprintf(out, ")\n%*s%s", indent + 8, "", f->message);
     if (f->expected[0] != '\0' || f->actual[0] != '\0') {
         fprintf(out, " [expected %s, found %s]", f->expected, f->actual);
     }
     fputc('\n', out);
+}
+
+static void text_counts(FILE *out, const struct vd_image_result *r)
+{
+    const size_t *n = r->findings.by_severity;
+
+    fprintf(out, "%s (%zu fatal, %zu error, %zu warning, %zu info)\n", vd_verdict_name(r->verdict),
+            n[VD_SEV_FATAL], n[VD_SEV_ERROR], n[VD_SEV_WARNING], n[VD_SEV_INFO]);
+}
+
+/*
+ * The parent's value under name: the one among the child's expected values when it has it,
+ * else its first, else NULL; *match says which.
+ */
+static const char *text_actual(const struct vd_identity *expect, const struct vd_identity *actual,
+                               const char *name, bool *match)
+{
+    for (size_t j = 0; j < expect->count; j++) {
+        if (strcmp(expect->values[j].name, name) == 0 &&
+            vd_identity_has(actual, name, expect->values[j].value)) {
+            *match = true;
+            return expect->values[j].value;
+        }
+    }
+    *match = false;
+    return vd_identity_get(actual, name);
+}
+
+/* Matching values by name; a mismatch with every value the child accepts and what was found. */
+static void text_identity(FILE *out, const struct vd_chain_link *link)
+{
+    const struct vd_identity *expect = &link->expected;
+    const struct vd_identity *actual = &link->result->info.identity;
+
+    fprintf(out, "        identity: %s\n", link->identity_match ? "matches" : "MISMATCH");
+    for (size_t i = 0; i < expect->count; i++) {
+        const char *name = expect->values[i].name;
+        bool first = true;
+        bool match;
+        const char *got;
+        for (size_t j = 0; j < i && first; j++) {
+            first = strcmp(expect->values[j].name, name) != 0;
+        }
+        if (!first) {
+            continue;
+        }
+        got = text_actual(expect, actual, name, &match);
+        fprintf(out, "          %s ", name);
+        if (match) {
+            text_untrusted(out, got);
+            fputc('\n', out);
+            continue;
+        }
+        fputs("expected ", out);
+        for (size_t j = i, k = 0; j < expect->count; j++) {
+            if (strcmp(expect->values[j].name, name) == 0) {
+                fputs(k++ > 0 ? " or " : "", out);
+                text_untrusted(out, expect->values[j].value);
+            }
+        }
+        fputs(", found ", out);
+        text_untrusted(out, got != NULL ? got : "(none)");
+        fputc('\n', out);
+    }
+}
+
+/* A child image's parents, nearest first, each with its own verdict and findings. */
+static void text_chain(FILE *out, const struct vd_image_result *r)
+{
+    const char *plural = r->chain_count == 1 ? "" : "s";
+
+    if (r->chain_complete) {
+        fprintf(out, "  chain:    complete, %zu parent%s\n", r->chain_count, plural);
+    } else if (r->chain_count == 0) {
+        fputs("  chain:    INCOMPLETE, no parent found", out);
+    } else {
+        fprintf(out, "  chain:    INCOMPLETE after %zu parent%s", r->chain_count, plural);
+    }
+    if (!r->chain_complete) {
+        fputs(r->parent_as_zero ? " (--no-parent: the missing sectors read as zero)\n" : "\n", out);
+    }
+    for (size_t i = 0; i < r->chain_count; i++) {
+        const struct vd_chain_link *link = &r->chain[i];
+        const struct vd_image_result *p = link->result;
+        fprintf(out, "    [%zu] ", i + 1);
+        text_untrusted(out, p->path);
+        fputc('\n', out);
+        if (link->asked != NULL) {
+            fputs("        asked:    ", out);
+            text_untrusted(out, link->asked);
+            fputc('\n', out);
+        } else {
+            fputs("        found by identity in the folder\n", out);
+        }
+        if (p->recognized) {
+            fprintf(out, "        format:   %s %s", p->info.format,
+                    p->info.variant != NULL ? p->info.variant : "");
+            if (p->info.has_virtual_size) {
+                fputs(", ", out);
+                text_size(out, p->info.virtual_size);
+            }
+            fputc('\n', out);
+        }
+        text_identity(out, link);
+        fputs("        verdict:  ", out);
+        text_counts(out, p);
+        if (p->status != VD_OK) {
+            fprintf(out, "        problem:  %s%s%s\n", vd_status_str(p->status),
+                    p->err_no ? ": " : "", p->err_no ? strerror(p->err_no) : "");
+        }
+        for (size_t k = 0; k < p->findings.count; k++) {
+            text_finding(out, &p->findings.items[k], 8);
+        }
+    }
 }
 
 static void text_header(FILE *out, const struct vd_image_result *r)
@@ -170,15 +287,15 @@ static void text_header(FILE *out, const struct vd_image_result *r)
 
 static int text_write(FILE *out, const struct vd_image_result *r, const struct report_options *opt)
 {
-    const size_t *n = r->findings.by_severity;
-
     text_header(out, r);
-    fprintf(out, "  verdict:  %s (%zu fatal, %zu error, %zu warning, %zu info)\n",
-            vd_verdict_name(r->verdict), n[VD_SEV_FATAL], n[VD_SEV_ERROR], n[VD_SEV_WARNING],
-            n[VD_SEV_INFO]);
+    fputs("  verdict:  ", out);
+    text_counts(out, r);
     if (r->status != VD_OK) {
         fprintf(out, "  problem:  %s%s%s\n", vd_status_str(r->status), r->err_no ? ": " : "",
                 r->err_no ? strerror(r->err_no) : "");
+    }
+    if (r->recognized && r->info.needs_parent) {
+        text_chain(out, r);
     }
     text_digests(out, "container", &r->container);
     text_digests(out, "virtual", &r->virtual_disk);
@@ -196,7 +313,7 @@ static int text_write(FILE *out, const struct vd_image_result *r, const struct r
         fputs("  findings:\n", out);
     }
     for (size_t i = 0; i < r->findings.count; i++) {
-        text_finding(out, &r->findings.items[i]);
+        text_finding(out, &r->findings.items[i], 2);
     }
     return ferror(out) ? -1 : 0;
 }

@@ -622,6 +622,92 @@ static void xml_error(struct xml_out *x, const struct vd_image_result *r)
     xml_end(x);
 }
 
+/*
+ * One name the child recorded for its parent: every value it accepts (several are
+ * alternatives), then the parent's value under that name (the accepted one when it has
+ * several), as in the JSON report's identity entries.
+ */
+static void xml_identity(struct xml_out *x, const struct vd_identity *expect,
+                         const struct vd_identity *actual)
+{
+    for (size_t i = 0; i < expect->count && !x->failed; i++) {
+        const char *name = expect->values[i].name;
+        const char *shown = NULL;
+        bool first = true;
+        for (size_t j = 0; j < i && first; j++) {
+            first = strcmp(expect->values[j].name, name) != 0;
+        }
+        if (!first) {
+            continue;
+        }
+        for (size_t j = i; j < expect->count && shown == NULL; j++) {
+            if (strcmp(expect->values[j].name, name) == 0 &&
+                vd_identity_has(actual, name, expect->values[j].value)) {
+                shown = expect->values[j].value;
+            }
+        }
+        xml_start(x, XML_VD, "identity");
+        xml_attr(x, "name", name);
+        xml_attr(x, "match", shown != NULL ? "true" : "false");
+        for (size_t j = i; j < expect->count; j++) {
+            if (strcmp(expect->values[j].name, name) == 0) {
+                xml_leaf(x, XML_VD, "expected", expect->values[j].value);
+            }
+        }
+        if (shown == NULL) {
+            shown = vd_identity_get(actual, name);
+        }
+        if (shown != NULL) {
+            xml_leaf(x, XML_VD, "actual", shown);
+        }
+        xml_end(x);
+    }
+}
+
+/* One ancestor: how it was found and what it is, with its own analysis. */
+static void xml_link(struct xml_out *x, const struct vd_chain_link *link, size_t depth)
+{
+    const struct vd_image_result *p = link->result;
+
+    xml_start(x, XML_VD, "link");
+    xml_attr_u64(x, "depth", depth);
+    xml_attr(x, "identity_match", link->identity_match ? "true" : "false");
+    xml_leaf_bytes(x, XML_VD, "path", p->path);
+    xml_leaf_bytes(x, XML_VD, "asked", link->asked);
+    if (p->have_stat) {
+        xml_leaf_u64(x, XML_VD, "file_size", p->stat.size);
+    }
+    if (p->recognized) {
+        xml_leaf(x, XML_VD, "format", p->info.format);
+        xml_leaf_opt(x, XML_VD, "variant", p->info.variant);
+        if (p->info.has_virtual_size) {
+            xml_leaf_u64(x, XML_VD, "virtual_size", p->info.virtual_size);
+        }
+    }
+    xml_identity(x, &link->expected, &p->info.identity);
+    if (p->recognized) {
+        xml_fact_object(x, "details", p->details);
+    }
+    xml_findings(x, &p->findings);
+    xml_summary(x, &p->findings);
+    if (p->status != VD_OK) {
+        xml_error(x, p);
+    }
+    xml_leaf(x, XML_VD, "verdict", vd_verdict_name(p->verdict));
+    xml_end(x);
+}
+
+/* The parents of a child image, nearest first; complete: the merged disk is readable. */
+static void xml_chain(struct xml_out *x, const struct vd_image_result *r)
+{
+    xml_start(x, XML_VD, "chain");
+    xml_attr(x, "complete", r->chain_complete ? "true" : "false");
+    for (size_t i = 0; i < r->chain_count && !x->failed; i++) {
+        xml_link(x, &r->chain[i], i + 1);
+    }
+    xml_end(x);
+}
+
 static void xml_report(struct xml_out *x, const struct vd_image_result *r,
                        const struct report_options *opt)
 {
@@ -629,6 +715,9 @@ static void xml_report(struct xml_out *x, const struct vd_image_result *r,
     xml_attr(x, "schema", REPORT_SCHEMA);
     if (r->recognized) {
         xml_image(x, r);
+        if (r->info.needs_parent) {
+            xml_chain(x, r);
+        }
         if (r->semantics != NULL && r->semantics->first != NULL) {
             xml_fact_object(x, "read_semantics", r->semantics);
         }

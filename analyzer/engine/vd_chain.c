@@ -436,6 +436,7 @@ enum vd_status vd_chain_resolve(struct vd_chain *c, struct vd_layer *top,
         if (st != VD_OK || o != TRY_MATCH) {
             if (o == TRY_MISMATCH) {
                 report_identity(child, parent->result);
+                vd_layer_walk(parent); /* validated in full all the same, for its own report */
             }
             layer_free(parent, st == VD_OK);
             break;

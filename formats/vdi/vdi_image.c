@@ -73,7 +73,6 @@ static void publish_parent(struct vd_ctx *ctx, const struct vdi_header *h)
         vd_identity_expect(&ctx->info->parent.expect, "uuid_modify", text, "vdi.header",
                            h->at->uuid_parent_modify, 16);
     }
-    vd_fact_bool(parent, "resolved", false);
     ctx->info->parent.search_folder = true;
 }
 

@@ -241,7 +241,6 @@ static void publish_parent(struct vd_ctx *ctx, struct vd_fact *parent, const str
     vd_text_time_utc(VHD_EPOCH_UNIX + (int64_t)img->dyn.parent_timestamp, when);
     vd_fact_str(parent, "timestamp_utc", when);
     vd_fact_str(parent, "name", name);
-    vd_fact_bool(parent, "resolved", false);
     vd_identity_expect(&ctx->info->parent.expect, "uuid", text, "vhd.dynamic_header",
                        img->dyn_at + VHD_DYN_PARENT_UUID, 16);
     snprintf(when, sizeof(when), "%" PRIu32, img->dyn.parent_timestamp);

@@ -196,7 +196,6 @@ enum vd_status vhdx_locator_check(struct vd_ctx *ctx, uint64_t at, uint32_t leng
     enum vd_status st;
 
     length = length > VHDX_METADATA_ITEM_MAX ? VHDX_METADATA_ITEM_MAX : length;
-    vd_fact_bool(parent, "resolved", false);
     if (length < VHDX_LOCATOR_HEADER_SIZE || !vd_range_fits(at, length, ctx->file_size)) {
         vd_report(ctx, VD_F_VHDX_LOCATOR_COUNT, VD_LOC("vhdx.parent_locator", -1, at, length),
                   "the %" PRIu32 "-byte locator cannot hold its header", length);

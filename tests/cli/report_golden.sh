@@ -56,6 +56,8 @@ varies=(/tool/version '/tool/build/*' /source/mtime /custody/command_line/0 '/cu
 for field in device inode mtime ctime atime; do
   varies+=("/custody/evidence/*/$field")
 done
+# A parent's path is resolved to an absolute one: where the scratch folder is.
+varies+=('/chain/*/path')
 
 # validate LABEL DOC...: every document validates against the report schema.
 validate() {
@@ -120,6 +122,35 @@ golden bochs-bximage-growing-640K-data 0 --hash md5 corpus/bochs/bximage-growing
 golden bochs-catalog-entry-range 1 corpus/bochs/catalog-entry-range.img
 golden unrecognized-license 2 LICENSE
 golden missing-file 2 corpus/vhd/no-such-image.vhd
+
+# Differencing chains from the shared corpus ($VDCHECK_SHARED_CORPUS, else
+# SOURCE_DIR/../shared/corpus). A parent is looked for only in its child's folder, so each case
+# copies its files into a scratch folder of its own and runs there with a relative path.
+shared=${VDCHECK_SHARED_CORPUS:-$src/../shared/corpus}
+# chain_golden NAME EXIT_STATUS "FILE..." VDCHECK_ARGUMENT...: the FILEs (relative to the
+# shared corpus) copied into one folder, then `golden NAME EXIT_STATUS VDCHECK_ARGUMENT...` run
+# in it.
+chain_golden() {
+  local name=$1 want=$2 files=$3 file; shift 3
+  local dir=$scratch/chains/$name
+  for file in $files; do
+    if [ ! -f "$shared/$file" ]; then
+      echo "note: no $shared/$file; golden case $name not run"
+      cases+=("$name")
+      return
+    fi
+  done
+  mkdir -p "$dir"
+  for file in $files; do cp "$shared/$file" "$dir/"; done
+  cd "$dir" && golden "$name" "$want" "$@"
+  cd "$src" || exit 1
+}
+# The VDI snapshot finds its parent by UUID in its folder: one matching link, a complete chain,
+# and the merged disk hashed (the snapshot holds no block: the parent's digest).
+chain_golden vdi-chain-parent-found 0 "vdi/openslx_image-default.vdi vdi/openslx_image-default_snapshot.vdi" \
+  --hash sha256 openslx_image-default_snapshot.vdi
+# The VHD child names a parent that is not there: an empty chain, image.parent.missing.
+chain_golden vhd-chain-parent-missing 0 vhd/dfvfs_fat-differential.vhd dfvfs_fat-differential.vhd
 
 # A golden file without a case is stale.
 for file in "$goldens"/*.json; do
@@ -195,7 +226,6 @@ printf '{"virtual_size": 4096, "extents": [{"offset": 0, "length": 4096, "kind":
 
 # The shared corpus, when it is there: every file, one NDJSON run (differencing images,
 # parent locators, a pending VHDX log, files no format recognizes).
-shared=${VDCHECK_SHARED_CORPUS:-$src/../shared/corpus}
 if [ -d "$shared" ]; then
   mapfile -t files < <(find "$shared" -type f | LC_ALL=C sort)
   "$vdcheck" --json "${files[@]}" >"$scratch/shared.ndjson" 2>/dev/null
@@ -254,6 +284,28 @@ mutant 'a started time without nanoseconds' vhd-future-timestamp \
   's/\("started": "[^".]*\)\.[0-9]*Z"/\1Z"/' /custody/started
 mutant 'a file size that is not an integer' unrecognized-license \
   's/"file_size": \([0-9]*\)/"file_size": "\1"/' /source/file_size
+# The chain: closed like the rest, and consistent with chain_complete.
+if [ -f "$scratch/raw/vdi-chain-parent-found.json" ]; then
+  mutant 'an unknown key in a chain link' vdi-chain-parent-found \
+    '0,/"identity_match": /s//"trusted": true, "identity_match": /' /chain/0/trusted
+  mutant 'a complete chain with an identity mismatch' vdi-chain-parent-found \
+    '0,/"identity_match": true/s//"identity_match": false/' /chain/0/identity_match
+  mutant 'a link at depth 0' vdi-chain-parent-found '0,/"depth": 1/s//"depth": 0/' /chain/0/depth
+  mutant 'an identity value expected as a string' vdi-chain-parent-found \
+    '0,/"expected": \[/{/"expected": \[/{N;s/"expected": \[\n *\("[^"]*"\)/"expected": \1, "was": [/}}' \
+    /chain/0/identity/0/expected
+  mutant 'a complete chain read with --no-parent' vdi-chain-parent-found \
+    's/"unallocated": "parent"/"unallocated": "parent", "parent": "read_as_zero"/' /chain_complete
+  mutant 'a clean parent with a warning counted' vdi-chain-parent-found \
+    '0,/"warning": 0/s//"warning": 1/' /chain/0/summary/warning
+fi
+if [ -f "$scratch/raw/vhd-chain-parent-missing.json" ]; then
+  mutant 'a complete chain without a link' vhd-chain-parent-missing \
+    's/"chain_complete": false/"chain_complete": true/' /chain
+  mutant 'a chain without chain_complete' vhd-chain-parent-missing '/"chain_complete": /d' '(root)'
+fi
+mutant 'a chain for an image that needs no parent' vhd-future-timestamp \
+  's/^  "findings": /  "chain": [],\n  "chain_complete": false,\n  "findings": /' '(root)'
 # ... while the fact trees stay open to new facts.
 sed 's/"footer_used": "end"/"footer_used": "end", "future_fact": {"list": [1, -2, true, "s"]}/' \
   "$scratch/raw/vhd-future-timestamp.json" >"$scratch/open.json"

@@ -72,7 +72,8 @@ json_verdict() { sed -n 's/^ *"verdict": "\([a-z]*\)".*/\1/p' "$1"; }
 xml_verdict() { sed -n 's/.*<vdcheck:verdict>\([a-z]*\)<.*/\1/p' "$1"; }
 json_virtual_size() { sed -n '/"image": {/,$s/^ *"virtual_size": \([0-9]*\).*/\1/p' "$1" | head -1; }
 
-# compare NAME XML JSON: the XML report says what the JSON report says.
+# compare NAME XML JSON: the XML report says what the JSON report says (a chain's links too:
+# their findings, summaries and verdicts come before the image's own in both).
 compare() {
   local name=$1 xml=$2 json=$3 want got
   [ "$(xml_container "$xml")" = "$(json_digests "$json" container)" ] &&
@@ -86,7 +87,7 @@ compare() {
   [ "$(xml_summary "$xml")" = "$(json_summary "$json")" ] &&
     ok "$name: summary" || bad "$name: summary differs"
   [ "$(xml_verdict "$xml")" = "$(json_verdict "$json")" ] && [ -n "$(json_verdict "$json")" ] &&
-    ok "$name: verdict $(xml_verdict "$xml")" || bad "$name: verdict differs"
+    ok "$name: verdict $(xml_verdict "$xml" | tail -1)" || bad "$name: verdict differs"
 }
 
 # windows NAME XML JSON: one byte_run per 1 MiB window of the virtual disk, when it was hashed.
@@ -187,6 +188,55 @@ split_lines "$scratch/hostile.xml"
 check "several images: three lines" test "$(wc -l <"$scratch/several.xml")" = 3
 split_lines "$scratch/several.xml"
 
+# ---- differencing chains from the shared corpus: a parent found, a parent missing ----
+# ($VDCHECK_SHARED_CORPUS, else SOURCE_DIR/../shared/corpus; its absence is only noted)
+shared=${VDCHECK_SHARED_CORPUS:-$src/../shared/corpus}
+json_links() { grep -c '^      "depth": ' "$1"; } # elements of the top-level chain array
+json_link_paths() { sed -n 's/^      "path": "\(.*\)",$/\1/p' "$1"; }
+xml_link_paths() { sed -n 's/.*<vdcheck:path>\(.*\)<\/vdcheck:path>.*/\1/p' "$1"; }
+# chain_case NAME LINKS COMPLETE IMAGE FILE...: the FILEs (relative to the shared corpus) are
+# copied into one folder, where the parent search looks; the XML report of IMAGE is valid (with
+# the others below), has LINKS vdcheck:link elements, as many as the JSON chain has elements,
+# the same parents and identity entries, complete="COMPLETE", and says what the JSON says.
+chain_case() {
+  local name=$1 links=$2 complete=$3 image=$4 file; shift 4
+  local dir=$scratch/chains/$name xml=$scratch/$name.xml json=$scratch/$name.json got want
+  for file in "$@"; do
+    if [ ! -f "$shared/$file" ]; then
+      echo "note: no $shared/$file; chain case $name not run"
+      return
+    fi
+  done
+  mkdir -p "$dir"
+  for file in "$@"; do cp "$shared/$file" "$dir/"; done
+  "$vdcheck" --xml --no-progress --hash sha256 "$dir/$image" >"$xml"
+  "$vdcheck" --json --no-progress --hash sha256 "$dir/$image" >"$json"
+  compare "$name" "$xml" "$json"
+  check "$name: the JSON report has a chain" grep -q '^  "chain": \[' "$json"
+  got=$(grep -c '<vdcheck:link ' "$xml") want=$(json_links "$json")
+  [ "$got" = "$want" ] && [ "$got" = "$links" ] && ok "$name: $got vdcheck:link, $want in the JSON chain" ||
+    bad "$name: $got vdcheck:link, $want in the JSON chain, want $links"
+  [ "$(xml_link_paths "$xml")" = "$(json_link_paths "$json")" ] && ok "$name: the same parents" ||
+    bad "$name: the parents differ"
+  got=$(grep -c '<vdcheck:identity ' "$xml") want=$(grep -c '^ *"match": ' "$json")
+  [ "$got" = "$want" ] && ok "$name: $got identity entries" || bad "$name: $got identity entries, JSON has $want"
+  check "$name: chain complete=\"$complete\"" grep -q "<vdcheck:chain complete=\"$complete\"/\{0,1\}>" "$xml"
+  check "$name: chain_complete $complete in JSON" grep -q "^  \"chain_complete\": $complete,$" "$json"
+  docs+=("$xml")
+}
+chain_case vdi-parent-found 1 true openslx_image-default_snapshot.vdi \
+  vdi/openslx_image-default.vdi vdi/openslx_image-default_snapshot.vdi
+chain_case vhd-parent-missing 0 false dfvfs_fat-differential.vhd vhd/dfvfs_fat-differential.vhd
+if [ -f "$scratch/vdi-parent-found.xml" ]; then
+  x=$scratch/vdi-parent-found.xml
+  check "vdi-parent-found: the link found by identity, matching" \
+    grep -q '<vdcheck:link depth="1" identity_match="true">' "$x"
+  check "vdi-parent-found: no asked path (found by search)" absent '<vdcheck:asked>' "$x"
+  check "vdi-parent-found: uuid_create matches" grep -q '<vdcheck:identity name="uuid_create" match="true">' "$x"
+  # The validator can fail on a link: a link without its verdict, an unknown link attribute.
+  with_link=$x
+fi
+
 for d in "${docs[@]}"; do
   grep -q '^<dfxml ' "$d" || bad "root element of $d is not dfxml"
 done
@@ -210,6 +260,14 @@ broken "sha512 as a DFXML hashdigest" 's|<vdcheck:hashdigest type="sha512">\(.*\
 broken "a u64 fact that is negative" '0,/<vdcheck:u64 name="\([a-z_]*\)">[0-9]*</s//<vdcheck:u64 name="\1">-1</'
 broken "an unknown vdcheck element" 's|<vdcheck:summary |<vdcheck:extra/><vdcheck:summary |'
 broken "an unnamed object member" '0,/<vdcheck:string name="[a-z_]*">/s//<vdcheck:string>/'
+if [ -n "${with_link:-}" ]; then
+  with_finding=$with_link
+  broken "a link without depth" 's/<vdcheck:link depth="1" /<vdcheck:link /'
+  broken "a link deeper than 64" 's/<vdcheck:link depth="1" /<vdcheck:link depth="65" /'
+  broken "a chain without complete" 's/<vdcheck:chain complete="true">/<vdcheck:chain>/'
+  broken "an identity without an expected value" '/<vdcheck:identity name="uuid_create"/,/<\/vdcheck:identity>/{/<vdcheck:expected>/d}'
+  broken "a link without its verdict" '/<vdcheck:link /,/<\/vdcheck:link>/{/<vdcheck:verdict>/d}'
+fi
 printf '<dfxml version="1.0"' >"$scratch/unclosed.xml"
 validate 1 "rejects a document that is not well-formed" "$scratch/unclosed.xml"
 validate 2 "a missing document is unreadable" "$scratch/absent.xml"
