@@ -41,7 +41,6 @@ struct vd_hash_stream {
     struct stream_worker workers[VD_DIGEST_COUNT + 1];
     struct vd_piecewise piecewise;
     struct vd_progress *progress;
-    struct vd_progress *pace;
 };
 
 /* The window table of a piecewise worker; out of room means the producer overran `length`. */
@@ -158,7 +157,6 @@ static void publish_locked(struct vd_hash_stream *hs, uint64_t len)
     pthread_cond_broadcast(&hs->filled);
     pthread_mutex_unlock(&hs->lock);
     vd_progress_add_done(hs->progress, len);
-    vd_progress_add_done(hs->pace, len);
 }
 
 uint8_t *vd_hash_stream_buffer(struct vd_hash_stream *hs)
@@ -272,7 +270,6 @@ enum vd_status vd_hash_stream_start(const struct vd_hash_stream_config *cfg,
     pthread_cond_init(&hs->filled, NULL);
     pthread_cond_init(&hs->drained, NULL);
     hs->progress = cfg->progress;
-    hs->pace = cfg->pace;
     for (size_t i = 0; i < VD_HASH_STREAM_SLOTS && st == VD_OK; i++) {
         hs->slots[i].buf = vd_malloc_aligned(VD_IO_CHUNK, 4096);
         st = hs->slots[i].buf == NULL ? VD_E_NOMEM : VD_OK;

@@ -38,7 +38,6 @@ struct vd_hash_stream_config {
     enum vd_digest_alg window_alg;
     uint64_t length;              /* bytes the stream will carry (sizes the window table) */
     struct vd_progress *progress; /* may be NULL */
-    struct vd_progress *pace;     /* also counts committed bytes here; may be NULL */
 };
 
 struct vd_hash_stream;

@@ -2,8 +2,6 @@
 
 #include <inttypes.h>
 #include <pthread.h>
-#include <stdatomic.h>
-#include <time.h>
 #include <string.h>
 
 #include "vd_alloc.h"
@@ -17,40 +15,13 @@
  * The container is read on its own thread into its own hash stream, while the main thread
  * walks, maps and hashes the virtual disk: two passes at once, each feeding every digest.
  */
-/*
- * Pacing: each pass keeps its digests within a few buffers of its slowest one, so a pass
- * running alone cannot fill both cores (md5 on one, sha1 and sha256 idling part of the
- * other). The container pass is therefore held to the virtual pass's share of progress,
- * so that both end together and the cores stay busy until the end.
- */
-struct pass_pace {
-    struct vd_progress virtual_pass; /* total set when the virtual pass starts */
-    atomic_bool virtual_running;
-};
-
 struct container_job {
     const struct vd_source *src;
-    struct pass_pace *pace;
     struct vd_hash_stream *stream;
     enum vd_status status;
     pthread_t thread;
     bool started;
 };
-
-/* Waits while the container pass is ahead of the virtual one (in fractions of each). */
-static void pace_container(struct pass_pace *pace, uint64_t off, uint64_t size)
-{
-    const struct timespec nap = {0, 200000};
-
-    while (atomic_load(&pace->virtual_running)) {
-        double total = (double)atomic_load(&pace->virtual_pass.total);
-        double done = (double)atomic_load(&pace->virtual_pass.done);
-        if (total == 0 || (double)off / (double)size <= done / total + 0.01) {
-            return;
-        }
-        nanosleep(&nap, NULL);
-    }
-}
 
 static void *container_read_thread(void *arg)
 {
@@ -58,7 +29,6 @@ static void *container_read_thread(void *arg)
     uint64_t size = vd_source_size(job->src);
 
     for (uint64_t off = 0; off < size && job->status == VD_OK;) {
-        pace_container(job->pace, off, size);
         size_t n = size - off < VD_IO_CHUNK ? (size_t)(size - off) : VD_IO_CHUNK;
         job->status = vd_source_read(job->src, off, vd_hash_stream_buffer(job->stream), n);
         if (job->status == VD_OK) {
@@ -121,13 +91,11 @@ static void piecewise_config(struct vd_ctx *ctx, const struct vd_analyze_options
 }
 
 static enum vd_status hash_virtual(struct vd_ctx *ctx, const struct vd_disk *disk,
-                                   const struct vd_analyze_options *opt, struct pass_pace *pace,
+                                   const struct vd_analyze_options *opt,
                                    struct vd_image_result *result)
 {
-    struct vd_hash_stream_config cfg = {.mask = opt->hash_mask,
-                                        .length = ctx->info->virtual_size,
-                                        .progress = opt->progress,
-                                        .pace = &pace->virtual_pass};
+    struct vd_hash_stream_config cfg = {
+        .mask = opt->hash_mask, .length = ctx->info->virtual_size, .progress = opt->progress};
     struct vd_hash_stream *stream = NULL;
     enum vd_status st;
 
@@ -137,10 +105,7 @@ static enum vd_status hash_virtual(struct vd_ctx *ctx, const struct vd_disk *dis
     if (st != VD_OK) {
         return st;
     }
-    atomic_store(&pace->virtual_pass.total, ctx->info->virtual_size);
-    atomic_store(&pace->virtual_running, true);
     st = vd_virtual_hash(disk, stream);
-    atomic_store(&pace->virtual_running, false);
     /* On a failed pass the stream is only torn down: a partial digest is never reported. */
     enum vd_status finished =
         vd_hash_stream_finish(stream, st == VD_OK ? &result->virtual_disk : NULL,
@@ -186,7 +151,7 @@ static const char *unmappable_reason(const struct vd_layer *top, const struct vd
  * --no-parent reads a missing parent's sectors as zero.
  */
 static enum vd_status read_disk(struct vd_layer *top, struct vd_chain *chain,
-                                const struct vd_analyze_options *opt, struct pass_pace *pace)
+                                const struct vd_analyze_options *opt)
 {
     struct vd_image_result *r = top->result;
     const char *why = unmappable_reason(top, chain);
@@ -214,24 +179,20 @@ static enum vd_status read_disk(struct vd_layer *top, struct vd_chain *chain,
                   "no virtual-disk hash: %s", why);
         return VD_OK;
     }
-    return hash_virtual(&top->ctx, &disk, opt, pace, r);
+    return hash_virtual(&top->ctx, &disk, opt, r);
 }
 
 struct vd_image_result *vd_analyze_source(const struct vd_source *src, const char *label,
                                           const struct vd_analyze_options *opt)
 {
     struct vd_image_result *r = vd_layer_result_new(label, opt);
-    struct pass_pace pace;
-    struct container_job job = {.src = src, .pace = &pace};
+    struct container_job job = {.src = src};
     struct vd_layer top = {0};
     struct vd_chain chain;
 
     if (r == NULL) {
         return NULL;
     }
-    atomic_init(&pace.virtual_pass.total, 0);
-    atomic_init(&pace.virtual_pass.done, 0);
-    atomic_init(&pace.virtual_running, false);
     if (opt->hash_mask != 0) {
         container_start(&job, opt);
     }
@@ -239,7 +200,7 @@ struct vd_image_result *vd_analyze_source(const struct vd_source *src, const cha
     vd_layer_walk(&top);
     enum vd_status st = r->status == VD_OK ? vd_chain_resolve(&chain, &top, opt) : VD_OK;
     if (r->status == VD_OK && st == VD_OK && top.drv != NULL) {
-        st = read_disk(&top, &chain, opt, &pace);
+        st = read_disk(&top, &chain, opt);
     }
     if (r->status == VD_OK) {
         r->status = st;
