@@ -65,6 +65,9 @@ static void folder_of(const char *path, char *out)
 /* Every name the child expects must be shown by the parent with one of the expected values. */
 static bool identity_matches(const struct vd_identity *expect, const struct vd_identity *actual)
 {
+    if (expect->count == 0) {
+        return false; /* nothing recorded: the link cannot be proven */
+    }
     for (size_t i = 0; i < expect->count; i++) {
         const char *name = expect->values[i].name;
         bool any = false;
@@ -93,6 +96,12 @@ static void report_identity(struct vd_layer *child, const struct vd_image_result
 {
     const struct vd_identity *expect = &child->result->info.parent.expect;
 
+    if (expect->count == 0) {
+        vd_report(&child->ctx, VD_F_IMAGE_PARENT_IDENTITY, VD_LOC("image", -1, 0, 0),
+                  "%.200s: this image records no identity for its parent, so the link cannot "
+                  "be proven",
+                  parent->path);
+    }
     for (size_t i = 0; i < expect->count; i++) {
         const struct vd_identity_value *v = &expect->values[i];
         bool any = false;
@@ -208,6 +217,18 @@ static enum try_outcome try_path(struct vd_chain *c, struct vd_layer *child, con
 
 /* ---- the candidates of one hint ---- */
 
+/* An absolute path that exists outside the roots is reported; it is never opened. */
+static void report_if_outside(const struct vd_chain *c, struct vd_layer *child, const char *path,
+                              const char *asked)
+{
+    char real[PATH_MAX];
+
+    if (realpath(path, real) != NULL && !within_roots(c, real)) {
+        vd_report(&child->ctx, VD_F_IMAGE_PARENT_OUTSIDE, VD_LOC("image", -1, 0, 0),
+                  "the path \"%.200s\" names %.200s, outside the roots: not opened", asked, real);
+    }
+}
+
 /*
  * A hint as a POSIX path: "file://" URLs (MacX) lose their scheme and host, Windows paths
  * get '/' separators. *absolute says whether it must not be tried as written.
@@ -250,6 +271,9 @@ static enum try_outcome try_hint(struct vd_chain *c, struct vd_layer *child, con
         return TRY_ABSENT;
     }
     folder_of(child->result->path, folder);
+    if (absolute) {
+        report_if_outside(c, child, rel, hint); /* named, never opened: only its file name is */
+    }
     if (!absolute && snprintf(path, sizeof(path), "%s/%s", folder, rel) < (int)sizeof(path)) {
         o = try_one(c, child, path, hint, out);
         if (o != TRY_ABSENT) {
@@ -424,6 +448,10 @@ enum vd_status vd_chain_resolve(struct vd_chain *c, struct vd_layer *top,
             vd_report(&child->ctx, VD_F_IMAGE_PARENT_DEPTH, VD_LOC("image", -1, 0, 0),
                       "more than %d parents: not followed further", VD_CHAIN_MAX_DEPTH);
             break;
+        }
+        const struct vd_parent_ref *ref = &child->result->info.parent;
+        if (ref->hint_count == 0 && !ref->search_folder) {
+            break; /* the image names no parent (Bochs redologs): image.parent.unresolved */
         }
         enum try_outcome o = find_parent(c, child, &parent, &asked);
         if (parent == NULL) {

@@ -243,9 +243,12 @@ static void publish_parent(struct vd_ctx *ctx, struct vd_fact *parent, const str
     vd_fact_str(parent, "name", name);
     vd_identity_expect(&ctx->info->parent.expect, "uuid", text, "vhd.dynamic_header",
                        img->dyn_at + VHD_DYN_PARENT_UUID, 16);
-    snprintf(when, sizeof(when), "%" PRIu32, img->dyn.parent_timestamp);
-    vd_identity_expect(&ctx->info->parent.expect, "timestamp", when, "vhd.dynamic_header",
-                       img->dyn_at + VHD_DYN_PARENT_TIMESTAMP, 4);
+    /* diskpart records no time stamp (0, vhd.dyn.parent_timestamp_zero): nothing to compare. */
+    if (img->dyn.parent_timestamp != 0) {
+        snprintf(when, sizeof(when), "%" PRIu32, img->dyn.parent_timestamp);
+        vd_identity_expect(&ctx->info->parent.expect, "timestamp", when, "vhd.dynamic_header",
+                           img->dyn_at + VHD_DYN_PARENT_TIMESTAMP, 4);
+    }
     if (name[0] != '\0') {
         (void)vd_parent_hint_add(&ctx->info->parent, "parent name", name);
     }

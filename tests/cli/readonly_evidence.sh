@@ -74,6 +74,16 @@ add_image bochs/bximage-growing-640K-data.img 0 0  # clean, bximage
 add_image vhdx/bat-duplicate.vhdx 1 1              # damaged: two BAT entries, one block
 add_image vhd/bad-dyn-cookie.vhd 1 2               # damaged: fatal, not mappable
 vhd=${names[0]} vhdx=${names[1]}
+# A differencing chain (issue 6): the child's parent, found beside it, is evidence too.
+shared=$src/../shared/corpus
+chain_child=
+if [ -f "$shared/vdi/openslx_image-default_snapshot.vdi" ]; then
+  corpus=$shared add_image vdi/openslx_image-default.vdi 0 0
+  corpus=$shared add_image vdi/openslx_image-default_snapshot.vdi 0 0
+  chain_child=openslx_image-default_snapshot.vdi chain_parent=openslx_image-default.vdi
+else
+  echo "#    ../shared/corpus is not present: no differencing chain in the evidence"
+fi
 
 for name in "${names[@]}"; do
   touch -a -d @946684800 "$ev/$name" # atime 2000-01-01: older than mtime and ctime
@@ -237,6 +247,16 @@ for name in "${names[@]}"; do
   run "map $name" "${want_map[$name]}" "$name" "$vdcheck" map "$ev/$name"
   run "map --json $name" "${want_map[$name]}" "$name" "$vdcheck" map --json "$ev/$name"
 done
+
+# The chain: analyzing the child opens its parent, read-only, and leaves it untouched.
+if [ -n "$chain_child" ]; then
+  run "check --hash of a child opens its parent" 0 "$chain_child $chain_parent" \
+    "$vdcheck" --json --hash sha256 --no-progress -o "$out/chain.json" "$ev/$chain_child"
+  grep -q '"chain_complete": true' "$out/chain.json" && ok "the child's chain is complete" ||
+    bad "the child's chain is not complete"
+  run "map of a child opens its parent" 0 "$chain_child $chain_parent" \
+    "$vdcheck" map --json "$ev/$chain_child"
+fi
 
 # --xml, when this build has it.
 if "$vdcheck" check --help 2>&1 | grep -q -- '--xml'; then
