@@ -43,6 +43,77 @@ static bool member_u64(json_object *obj, const char *key, uint64_t *out)
     return true;
 }
 
+/*
+ * The keys verify reads, with the type each must have when present. A key of another type
+ * (or a negative size) is an unusable report, not a missing key: otherwise a report whose
+ * digests were replaced by a string would "verify" with that check silently dropped.
+ */
+static const struct {
+    const char *parent; /* NULL: the root; "a" or "a.b" */
+    const char *key;
+    json_type type;
+} typed_keys[] = {
+    {NULL, "source", json_type_object},
+    {"source", "path", json_type_string},
+    {"source", "file_size", json_type_int},
+    {NULL, "tool", json_type_object},
+    {"tool", "version", json_type_string},
+    {NULL, "custody", json_type_object},
+    {"custody", "started", json_type_string},
+    {NULL, "image", json_type_object},
+    {"image", "format", json_type_string},
+    {"image", "variant", json_type_string},
+    {"image", "virtual_size", json_type_int},
+    {NULL, "hashes", json_type_object},
+    {"hashes", "container", json_type_object},
+    {"hashes", "virtual", json_type_object},
+    {NULL, "piecewise", json_type_object},
+    {NULL, "read_semantics", json_type_object},
+    {"read_semantics", "vhdx_log", json_type_object},
+    {"read_semantics", "parent", json_type_string},
+    {"read_semantics.vhdx_log", "view", json_type_string},
+};
+
+/* The object at "a" or "a.b" below root, or NULL. */
+static json_object *object_at(json_object *root, const char *path)
+{
+    char first[32];
+    const char *dot;
+
+    if (path == NULL) {
+        return root;
+    }
+    dot = strchr(path, '.');
+    if (dot == NULL) {
+        return member(root, path, json_type_object);
+    }
+    snprintf(first, sizeof(first), "%.*s", (int)(dot - path), path);
+    return member(member(root, first, json_type_object), dot + 1, json_type_object);
+}
+
+static bool types_usable(json_object *root, char *err, size_t cap)
+{
+    for (size_t i = 0; i < VD_ARRAY_LEN(typed_keys); i++) {
+        json_object *parent = object_at(root, typed_keys[i].parent);
+        json_object *v = NULL;
+        if (parent == NULL || !json_object_object_get_ex(parent, typed_keys[i].key, &v)) {
+            continue;
+        }
+        if (!json_object_is_type(v, typed_keys[i].type) ||
+            (typed_keys[i].type == json_type_int && json_object_get_int64(v) < 0)) {
+            snprintf(err, cap, "%s%s%s is not a%s %s",
+                     typed_keys[i].parent ? typed_keys[i].parent : "",
+                     typed_keys[i].parent ? "." : "", typed_keys[i].key,
+                     typed_keys[i].type == json_type_object ? "n" : "",
+                     typed_keys[i].type == json_type_object   ? "object"
+                     : typed_keys[i].type == json_type_string ? "string"
+                                                              : "non-negative integer");
+            return false;
+        }
+    }
+    return true;
+}
+
 static bool hex_decode(const char *hex, uint8_t *out, size_t len)
 {
     if (strlen(hex) != 2 * len) {
@@ -147,6 +218,9 @@ static int load_report(json_object *root, struct report_record *rec, char *err, 
     json_object *parent =
         member(member(root, "read_semantics", json_type_object), "parent", json_type_string);
 
+    if (!types_usable(root, err, cap)) {
+        return -1;
+    }
     rec->path = member_str(source, "path");
     rec->tool = member_str(tool, "version");
     rec->started = member_str(member(root, "custody", json_type_object), "started");
@@ -261,7 +335,7 @@ static size_t parse_all(const char *text, size_t len, json_object **all, size_t 
     size_t at = 0;
 
     while (tok != NULL && at < len) {
-        if (strchr(" \t\r\n", text[at]) != NULL) {
+        if (text[at] != '\0' && strchr(" \t\r\n", text[at]) != NULL) {
             at++;
             continue;
         }
@@ -270,8 +344,12 @@ static size_t parse_all(const char *text, size_t len, json_object **all, size_t 
             if (n == max) {
                 snprintf(err, cap, "more than %zu reports in one file", max);
             } else {
-                snprintf(err, cap, "not JSON (%s)",
-                         json_tokener_error_desc(json_tokener_get_error(tok)));
+                enum json_tokener_error e = json_tokener_get_error(tok);
+                if (e == json_tokener_continue) {
+                    snprintf(err, cap, "the file ends inside a report (truncated)");
+                } else {
+                    snprintf(err, cap, "not JSON (%s)", json_tokener_error_desc(e));
+                }
             }
             json_object_put(obj);
             for (size_t i = 0; i < n; i++) {

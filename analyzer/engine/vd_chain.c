@@ -233,7 +233,7 @@ static void report_if_outside(const struct vd_chain *c, struct vd_layer *child, 
  * A hint as a POSIX path: "file://" URLs (MacX) lose their scheme and host, Windows paths
  * get '/' separators. *absolute says whether it must not be tried as written.
  */
-static void hint_path(const char *hint, char *out, size_t cap, bool *absolute)
+static bool hint_path(const char *hint, char *out, size_t cap, bool *absolute)
 {
     const char *p = hint;
 
@@ -245,17 +245,48 @@ static void hint_path(const char *hint, char *out, size_t cap, bool *absolute)
         p += 4;
     }
     *absolute = p[0] == '/' || p[0] == '\\' || (p[0] != '\0' && p[1] == ':');
+    if (strlen(p) >= cap) {
+        return false; /* cut short, it would name another file */
+    }
     snprintf(out, cap, "%s", p);
     for (char *q = out; *q != '\0'; q++) {
         *q = *q == '\\' ? '/' : *q;
     }
+    return true;
 }
 
 typedef enum try_outcome (*candidate_fn)(struct vd_chain *c, struct vd_layer *child,
                                          const char *path, const char *asked,
                                          struct vd_layer **out);
 
-/* Tries the hint as written (relative ones) and by its file name in every root. */
+/*
+ * One candidate's outcome folded into the hint's: a match ends the search (a mismatch kept so
+ * far is dropped), the first mismatch is kept while the other candidates are tried.
+ */
+static bool fold_candidate(enum try_outcome o, struct vd_layer *l, enum try_outcome *best,
+                           struct vd_layer **kept)
+{
+    if (o == TRY_MATCH || o == TRY_STOP) {
+        if (*kept != NULL) {
+            layer_free(*kept, false);
+        }
+        *kept = o == TRY_MATCH ? l : NULL;
+        *best = o;
+        return true;
+    }
+    if (o == TRY_MISMATCH && *kept == NULL) {
+        *kept = l;
+        *best = TRY_MISMATCH;
+    } else if (o == TRY_MISMATCH) {
+        layer_free(l, false);
+    }
+    return false;
+}
+
+/*
+ * Tries the hint as written (relative ones) and by its file name in every root: the first
+ * candidate whose identity matches, else the first image of the right format found.
+ */
 static enum try_outcome try_hint(struct vd_chain *c, struct vd_layer *child, const char *hint,
                                  candidate_fn try_one, struct vd_layer **out)
 {
@@ -263,9 +294,12 @@ static enum try_outcome try_hint(struct vd_chain *c, struct vd_layer *child, con
     char folder[PATH_MAX];
     char path[PATH_MAX];
     bool absolute;
-    enum try_outcome o;
+    enum try_outcome best = TRY_ABSENT;
+    struct vd_layer *kept = NULL;
 
-    hint_path(hint, rel, sizeof(rel), &absolute);
+    if (!hint_path(hint, rel, sizeof(rel), &absolute)) {
+        return TRY_ABSENT;
+    }
     const char *base = strrchr(rel, '/') != NULL ? strrchr(rel, '/') + 1 : rel;
     if (base[0] == '\0' || strcmp(base, ".") == 0 || strcmp(base, "..") == 0) {
         return TRY_ABSENT;
@@ -274,21 +308,21 @@ static enum try_outcome try_hint(struct vd_chain *c, struct vd_layer *child, con
     if (absolute) {
         report_if_outside(c, child, rel, hint); /* named, never opened: only its file name is */
     }
+    bool done = false;
     if (!absolute && snprintf(path, sizeof(path), "%s/%s", folder, rel) < (int)sizeof(path)) {
-        o = try_one(c, child, path, hint, out);
-        if (o != TRY_ABSENT) {
-            return o;
-        }
+        struct vd_layer *l = NULL;
+        enum try_outcome o = try_one(c, child, path, hint, &l);
+        done = fold_candidate(o, l, &best, &kept);
     }
-    for (size_t i = 0; i < c->root_count; i++) {
+    for (size_t i = 0; !done && i < c->root_count; i++) {
         if (snprintf(path, sizeof(path), "%s/%s", c->roots[i], base) < (int)sizeof(path)) {
-            o = try_one(c, child, path, hint, out);
-            if (o != TRY_ABSENT) {
-                return o;
-            }
+            struct vd_layer *l = NULL;
+            enum try_outcome o = try_one(c, child, path, hint, &l);
+            done = fold_candidate(o, l, &best, &kept);
         }
     }
-    return TRY_ABSENT;
+    *out = kept;
+    return best;
 }
 
 static int name_order(const void *a, const void *b)
@@ -312,8 +346,15 @@ static enum try_outcome search_root(struct vd_chain *c, struct vd_layer *child, 
         }
         return TRY_ABSENT;
     }
-    while (n < VD_CHAIN_FOLDER_MAX && (e = readdir(dir)) != NULL) {
-        if (e->d_name[0] != '.' && (names[n] = vd_strdup(e->d_name)) != NULL) {
+    while ((e = readdir(dir)) != NULL) {
+        if (e->d_name[0] == '.') {
+            continue;
+        }
+        if (n == VD_CHAIN_FOLDER_MAX) {
+            c->search_truncated = true; /* said in image.parent.missing */
+            break;
+        }
+        if ((names[n] = vd_strdup(e->d_name)) != NULL) {
             n++;
         }
     }
@@ -385,7 +426,7 @@ static enum try_outcome find_parent(struct vd_chain *c, struct vd_layer *child,
     return mismatch != NULL ? TRY_MISMATCH : TRY_ABSENT;
 }
 
-static void report_missing(struct vd_layer *child)
+static void report_missing(const struct vd_chain *c, struct vd_layer *child)
 {
     const struct vd_parent_ref *ref = &child->result->info.parent;
     const struct vd_identity_value *first = ref->expect.count > 0 ? &ref->expect.values[0] : NULL;
@@ -393,8 +434,9 @@ static void report_missing(struct vd_layer *child)
     vd_report(&child->ctx, VD_F_IMAGE_PARENT_MISSING,
               VD_LOC(first != NULL && first->structure != NULL ? first->structure : "image", -1,
                      first != NULL ? first->offset : 0, first != NULL ? first->length : 0),
-              "no parent found%s%.200s%s", ref->hint_count > 0 ? " for \"" : " by identity",
-              ref->hint_count > 0 ? ref->hints[0].path : "", ref->hint_count > 0 ? "\"" : "");
+              "no parent found%s%.200s%s%s", ref->hint_count > 0 ? " for \"" : " by identity",
+              ref->hint_count > 0 ? ref->hints[0].path : "", ref->hint_count > 0 ? "\"" : "",
+              c->search_truncated ? " (a root holds more files than the search examines)" : "");
 }
 
 /* Records the parent's analysis as the next link of the top image's chain. */
@@ -456,7 +498,7 @@ enum vd_status vd_chain_resolve(struct vd_chain *c, struct vd_layer *top,
         enum try_outcome o = find_parent(c, child, &parent, &asked);
         if (parent == NULL) {
             if (o == TRY_ABSENT) {
-                report_missing(child);
+                report_missing(c, child);
             }
             break;
         }

@@ -14,15 +14,16 @@
 
 #include "vd_layer.h"
 
-#define VD_CHAIN_MAX_DEPTH  64   /* parents followed; deeper is image.parent.depth */
-#define VD_CHAIN_ROOTS_MAX  16   /* the image's folder and the --parent-dir roots */
-#define VD_CHAIN_FOLDER_MAX 4096 /* files examined per root when searching by identity */
+#define VD_CHAIN_MAX_DEPTH  64    /* parents followed; deeper is image.parent.depth */
+#define VD_CHAIN_ROOTS_MAX  16    /* the image's folder and the --parent-dir roots */
+#define VD_CHAIN_FOLDER_MAX 65536 /* files examined per root when searching by identity */
 
 struct vd_chain {
     struct vd_layer *layers[VD_CHAIN_MAX_DEPTH + 1]; /* [0] the top image (borrowed) */
     size_t count;
     char *roots[VD_CHAIN_ROOTS_MAX];
     size_t root_count;
+    bool search_truncated; /* a root held more than VD_CHAIN_FOLDER_MAX files */
     const struct vd_analyze_options *opt;
 };
 

@@ -148,11 +148,18 @@ sed 's|"schema": "vdcheck.report/1"|"schema": "vdcheck.triage/1"|' "$rep" >schem
 sed '0,/"sha256": "/s/"sha256": "\([0-9a-f]*\)"/"sha256": "\U\1"/' "$rep" >upper.json
 sed '0,/"sha1": "/s/"sha1": "\([0-9a-f]*\)[0-9a-f]"/"sha1": "\1"/' "$rep" >short.json
 sed '/"piecewise"/,/"findings"/{s/"offset": 1048576,/"offset": 0,/;t;s/"offset": 0,/"offset": 1048576,/}' "$rep" >order.json
-for f in nohash.json schema.json upper.json short.json order.json; do
+# Present with the wrong type or sign: unusable, never a silently skipped check.
+sed '0,/"container": {/s/"container": {[^}]*}/"container": "deadbeef"/' "$rep" | tr -d '\n' |
+  sed 's/"container": {[^}]*}/"container": "deadbeef"/' >typed.json
+sed '0,/"file_size": [0-9]*/s/"file_size": [0-9]*/"file_size": -1/' "$rep" >negative.json
+head -c $(( $(wc -c <"$rep") / 2 )) "$rep" >truncated.json
+for f in nohash.json schema.json upper.json short.json order.json typed.json negative.json truncated.json; do
   cmp -s "$rep" "$f" && bad "(e) $f: the edit did not apply"
 done
 for c in "nohash:made without --hash" "notjson:not JSON" "schema:not a vdcheck report" \
-         "upper:digest in upper case" "short:digest one hex digit short" "order:piecewise windows out of order"; do
+         "upper:digest in upper case" "short:digest one hex digit short" "order:piecewise windows out of order" \
+         "typed:container digests as a string" "negative:a negative file_size" \
+         "truncated:cut in the middle"; do
   f=${c%%:*} what=${c#*:}
   verify_run imgs/i.vhd "$scratch/$f.json"
   if [ "$rc" = 2 ] && [ "$(wc -l <"$err")" = 1 ] && ! grep -q VERIFIED "$out"; then

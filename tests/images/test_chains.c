@@ -486,3 +486,45 @@ VD_TEST(chain_bochs_redolog_searches_nothing)
     bochs_fixture_free(&img);
     scratch_remove(dir);
 }
+
+/*
+ * A stale base of the same name beside the child, the real one in a --parent-dir root: the
+ * matching one wins; without the root, the stale one is reported as a mismatch.
+ */
+VD_TEST(chain_matching_parent_wins_over_a_stale_one)
+{
+    struct chain_fixture a;
+    struct chain_fixture b;
+    char dir[512];
+    char real[1200];
+    char path[1200];
+
+    EXPECT(vhd_chain_fixture_build(&a, 1, seeds[0]) && vhd_chain_fixture_build(&b, 1, seeds[1]));
+    scratch_dir(dir, sizeof(dir));
+    snprintf(path, sizeof(path), "mkdir '%s/case' '%s/real'", dir, dir);
+    EXPECT(system(path) == 0);
+    snprintf(real, sizeof(real), "%s/real", dir);
+    EXPECT(chain_fixture_write(&a, real)); /* the true base (and a copy of the child) */
+    snprintf(path, sizeof(path), "%s/case", dir);
+    free(a.images[0]);
+    a.images[0] = b.images[0]; /* beside the child: another chain's base.vhd */
+    a.sizes[0] = b.sizes[0];
+    b.images[0] = NULL;
+    EXPECT(chain_fixture_write(&a, path));
+    snprintf(path, sizeof(path), "%s/case/%s", dir, a.names[1]);
+
+    const char *roots[] = {real};
+    struct vd_image_result *r = analyze(path, 0, false, roots, 1, NULL);
+    EXPECT(r->chain_complete && r->chain_count == 1 && r->chain[0].identity_match);
+    EXPECT(strstr(r->chain[0].result->path, "/real/") != NULL);
+    EXPECT_U64(count_id(r, "image.parent.identity"), 0);
+    vd_result_free(r);
+
+    r = analyze(path, 0, false, NULL, 0, NULL);
+    EXPECT(!r->chain_complete && r->chain_count == 1 && !r->chain[0].identity_match);
+    EXPECT(count_id(r, "image.parent.identity") > 0);
+    vd_result_free(r);
+    scratch_remove(dir);
+    chain_fixture_free(&a);
+    chain_fixture_free(&b);
+}
