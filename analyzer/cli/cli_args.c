@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "vd_probe.h"
 
 bool cli_parse_size(const char *text, uint64_t *out)
 {
@@ -56,6 +57,31 @@ static bool names_an_input(const struct stat *sb, char *const *inputs, int count
 }
 
 /*
+ * A non-empty file that some format recognizes is evidence even when it is not on the
+ * command line: the parent of a differencing image is found only during the analysis,
+ * after -o has been opened. Read through the read-only source, never written.
+ */
+static bool is_disk_image(const char *path)
+{
+    const struct vd_format_driver *best = NULL;
+    const struct vd_format_driver *other = NULL;
+    struct vd_source *src = NULL;
+    int err_no = 0;
+    bool image = false;
+
+    if (vd_source_open_file(path, &src, &err_no) != VD_OK) {
+        return false;
+    }
+    if (vd_source_size(src) > 0 && vd_probe(src, &best, &other) == VD_OK && best != NULL) {
+        fprintf(stderr, "vdcheck: refusing to write the report over %s: it is a %s image\n", path,
+                best->name);
+        image = true;
+    }
+    vd_source_close(src);
+    return image;
+}
+
+/*
  * An existing path is compared with the inputs before anything opens it for writing (so
  * evidence never sees a write-mode open); then it is opened without O_TRUNC and the file
  * actually behind the descriptor is compared again before it is truncated, so a path
@@ -67,7 +93,7 @@ FILE *cli_open_output(const char *path, char *const *inputs, int count)
     FILE *out = NULL;
     int fd;
 
-    if (stat(path, &sb) == 0 && names_an_input(&sb, inputs, count)) {
+    if (stat(path, &sb) == 0 && (names_an_input(&sb, inputs, count) || is_disk_image(path))) {
         return NULL;
     }
     fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOCTTY, 0666);

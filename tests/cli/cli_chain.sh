@@ -55,6 +55,12 @@ check "verify without the parent's folder: the virtual digest is not computed (e
 [ $? = 0 ] && grep -q '^VERIFIED' "$out/v3"
 check "verify of a --no-parent report reads the parent as zeros again" $?
 
+# -o never lands on a disk image, even one that only the chain resolution would open.
+before=$(sha256sum "$scratch/base/base.vdi")
+"$vdcheck" --json --parent-dir "$scratch/base" -o "$scratch/base/base.vdi" "$child" >/dev/null 2>"$out/o.err"
+[ $? = 64 ] && [ "$(sha256sum "$scratch/base/base.vdi")" = "$before" ] && grep -q 'vdi image' "$out/o.err"
+check "-o naming the parent's file is refused, the parent untouched" $?
+
 # Usage: at most 15 roots.
 args=()
 for i in $(seq 16); do args+=(--parent-dir "$scratch"); done
