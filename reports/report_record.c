@@ -1,7 +1,6 @@
 /* Reading a JSON report back (json-c) for `vdcheck verify`. */
 #include "report_record.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -10,9 +9,6 @@
 #include "report.h"
 #include "vd_alloc.h"
 #include "vd_checked.h"
-
-/* A report with a piecewise list of a 2 TiB disk in 1 MiB windows is ~300 MiB of JSON. */
-#define RECORD_MAX_BYTES (1024u * 1024u * 1024u)
 
 static json_object *member(json_object *obj, const char *key, json_type type)
 {
@@ -249,48 +245,6 @@ static int load_report(json_object *root, struct report_record *rec, char *err, 
     return load_piecewise(pw, rec->virtual_size, &rec->piecewise, err, cap) ? 0 : -1;
 }
 
-static char *read_whole(const char *path, size_t *len, char *err, size_t cap)
-{
-    FILE *f = fopen(path, "rb");
-    char *buf = NULL;
-    size_t used = 0;
-    size_t size = 0;
-
-    if (f == NULL) {
-        snprintf(err, cap, "cannot open: %s", strerror(errno));
-        return NULL;
-    }
-    for (;;) {
-        if (used == size) {
-            size_t next = size == 0 ? 65536 : size * 2;
-            char *grown = next <= RECORD_MAX_BYTES ? vd_realloc_array(buf, next + 1, 1) : NULL;
-            if (grown == NULL) {
-                snprintf(err, cap, "too large or out of memory");
-                vd_free(buf);
-                fclose(f);
-                return NULL;
-            }
-            buf = grown;
-            size = next;
-        }
-        size_t got = fread(buf + used, 1, size - used, f);
-        used += got;
-        if (got == 0) {
-            break;
-        }
-    }
-    if (ferror(f)) {
-        snprintf(err, cap, "read error");
-        vd_free(buf);
-        buf = NULL;
-    } else {
-        buf[used] = '\0';
-        *len = used;
-    }
-    fclose(f);
-    return buf;
-}
-
 static const char *base_name(const char *path)
 {
     const char *slash = strrchr(path, '/');
@@ -305,7 +259,7 @@ static const char *report_path(json_object *root)
     return p != NULL ? json_object_get_string(p) : "";
 }
 
-/* Picks the report of `image` among those in the file (see report_record_load). */
+/* Picks the report of `image` among those in the file (see report_record_parse). */
 static json_object *pick(json_object **all, size_t n, const char *image)
 {
     json_object *by_name = NULL;
@@ -369,23 +323,17 @@ static size_t parse_all(const char *text, size_t len, json_object **all, size_t 
     return n;
 }
 
-int report_record_load(const char *path, const char *image, struct report_record *out, char *err,
-                       size_t err_cap)
+int report_record_parse(const char *text, size_t len, const char *image, struct report_record *out,
+                        char *err, size_t err_cap)
 {
     enum { MAX_REPORTS = 65536 };
-    size_t len = 0;
-    char *text;
     json_object **all;
     size_t n;
     int rc = -1;
 
     memset(out, 0, sizeof(*out));
-    if ((text = read_whole(path, &len, err, err_cap)) == NULL) {
-        return -1;
-    }
     if (len > INT32_MAX || (all = vd_calloc_array(MAX_REPORTS, sizeof(*all))) == NULL) {
         snprintf(err, err_cap, "too large or out of memory");
-        vd_free(text);
         return -1;
     }
     n = parse_all(text, len, all, MAX_REPORTS, err, err_cap);
@@ -404,7 +352,6 @@ int report_record_load(const char *path, const char *image, struct report_record
         json_object_put(all[i]);
     }
     vd_free(all);
-    vd_free(text);
     if (rc != 0) {
         report_record_fini(out);
     }

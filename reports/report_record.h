@@ -32,12 +32,13 @@ struct report_record {
 };
 
 /*
- * Loads the report at path. A file of several reports (one JSON object per line) yields
- * the one whose source.path is `image`, or else the only one with the same file name.
- * Returns 0, or -1 with a reason in err.
+ * Parses the text of a report file (reporters never open files: the caller reads it). A
+ * file of several reports (one JSON object per line) yields the one whose source.path is
+ * `image`, or else the only one with the same file name. Returns 0, or -1 with a reason in
+ * err.
  */
-int report_record_load(const char *path, const char *image, struct report_record *out, char *err,
-                       size_t err_cap);
+int report_record_parse(const char *text, size_t len, const char *image, struct report_record *out,
+                        char *err, size_t err_cap);
 void report_record_fini(struct report_record *rec);
 
 #endif

@@ -145,12 +145,18 @@ static void text_finding(FILE *out, const struct vd_finding *f, int indent)
     fputc('\n', out);
 }
 
-static void text_counts(FILE *out, const struct vd_image_result *r)
+/* The verdict line and, when the analysis could not finish, why (indented). */
+static void text_verdict(FILE *out, const struct vd_image_result *r, int indent)
 {
     const size_t *n = r->findings.by_severity;
 
-    fprintf(out, "%s (%zu fatal, %zu error, %zu warning, %zu info)\n", vd_verdict_name(r->verdict),
-            n[VD_SEV_FATAL], n[VD_SEV_ERROR], n[VD_SEV_WARNING], n[VD_SEV_INFO]);
+    fprintf(out, "%*sverdict:  %s (%zu fatal, %zu error, %zu warning, %zu info)\n", indent, "",
+            vd_verdict_name(r->verdict), n[VD_SEV_FATAL], n[VD_SEV_ERROR], n[VD_SEV_WARNING],
+            n[VD_SEV_INFO]);
+    if (r->status != VD_OK) {
+        fprintf(out, "%*sproblem:  %s%s%s\n", indent, "", vd_status_str(r->status),
+                r->err_no ? ": " : "", r->err_no ? strerror(r->err_no) : "");
+    }
 }
 
 /*
@@ -247,12 +253,7 @@ static void text_chain(FILE *out, const struct vd_image_result *r)
             fputc('\n', out);
         }
         text_identity(out, link);
-        fputs("        verdict:  ", out);
-        text_counts(out, p);
-        if (p->status != VD_OK) {
-            fprintf(out, "        problem:  %s%s%s\n", vd_status_str(p->status),
-                    p->err_no ? ": " : "", p->err_no ? strerror(p->err_no) : "");
-        }
+        text_verdict(out, p, 8);
         for (size_t k = 0; k < p->findings.count; k++) {
             text_finding(out, &p->findings.items[k], 8);
         }
@@ -288,12 +289,7 @@ static void text_header(FILE *out, const struct vd_image_result *r)
 static int text_write(FILE *out, const struct vd_image_result *r, const struct report_options *opt)
 {
     text_header(out, r);
-    fputs("  verdict:  ", out);
-    text_counts(out, r);
-    if (r->status != VD_OK) {
-        fprintf(out, "  problem:  %s%s%s\n", vd_status_str(r->status), r->err_no ? ": " : "",
-                r->err_no ? strerror(r->err_no) : "");
-    }
+    text_verdict(out, r, 2);
     if (r->recognized && r->info.needs_parent) {
         text_chain(out, r);
     }

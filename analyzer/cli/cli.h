@@ -40,6 +40,12 @@ struct cli_parent_dirs {
 /* Adds dir; prints why and returns false past CLI_PARENT_DIRS_MAX. */
 bool cli_add_parent_dir(struct cli_parent_dirs *p, const char *dir);
 
+/*
+ * A whole file that is not evidence (a report for verify), NUL-terminated, at most limit
+ * bytes; NULL with a reason in err.
+ */
+char *cli_read_file(const char *path, size_t limit, size_t *len, char *err, size_t cap);
+
 /* "replayed" or "on-disk" (--log-view); prints why on stderr when it is neither. */
 bool cli_parse_log_view(const char *text, enum vd_log_view *out);
 

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "vd_alloc.h"
 #include "vd_probe.h"
 
 bool cli_parse_size(const char *text, uint64_t *out)
@@ -132,4 +133,46 @@ bool cli_add_parent_dir(struct cli_parent_dirs *p, const char *dir)
     }
     p->dirs[p->count++] = dir;
     return true;
+}
+
+char *cli_read_file(const char *path, size_t limit, size_t *len, char *err, size_t cap)
+{
+    FILE *f = fopen(path, "rb");
+    char *buf = NULL;
+    size_t used = 0;
+    size_t size = 0;
+
+    if (f == NULL) {
+        snprintf(err, cap, "cannot open: %s", strerror(errno));
+        return NULL;
+    }
+    for (;;) {
+        if (used == size) {
+            size_t next = size == 0 ? 65536 : size * 2;
+            char *grown = next <= limit ? vd_realloc_array(buf, next + 1, 1) : NULL;
+            if (grown == NULL) {
+                snprintf(err, cap, "too large or out of memory");
+                vd_free(buf);
+                fclose(f);
+                return NULL;
+            }
+            buf = grown;
+            size = next;
+        }
+        size_t got = fread(buf + used, 1, size - used, f);
+        used += got;
+        if (got == 0) {
+            break;
+        }
+    }
+    if (ferror(f)) {
+        snprintf(err, cap, "read error");
+        vd_free(buf);
+        buf = NULL;
+    } else {
+        buf[used] = '\0';
+        *len = used;
+    }
+    fclose(f);
+    return buf;
 }

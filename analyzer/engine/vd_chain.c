@@ -62,6 +62,19 @@ static void folder_of(const char *path, char *out)
 
 /* ---- identity ---- */
 
+/* The parent shows one of the values the child expects under name (alternatives). */
+static bool name_matches(const struct vd_identity *expect, const struct vd_identity *actual,
+                         const char *name)
+{
+    for (size_t j = 0; j < expect->count; j++) {
+        if (strcmp(expect->values[j].name, name) == 0 &&
+            vd_identity_has(actual, name, expect->values[j].value)) {
+            return true;
+        }
+    }
+    return false;
+}
+
 /* Every name the child expects must be shown by the parent with one of the expected values. */
 static bool identity_matches(const struct vd_identity *expect, const struct vd_identity *actual)
 {
@@ -69,15 +82,7 @@ static bool identity_matches(const struct vd_identity *expect, const struct vd_i
         return false; /* nothing recorded: the link cannot be proven */
     }
     for (size_t i = 0; i < expect->count; i++) {
-        const char *name = expect->values[i].name;
-        bool any = false;
-        for (size_t j = 0; j < expect->count; j++) {
-            if (strcmp(expect->values[j].name, name) == 0 &&
-                vd_identity_has(actual, name, expect->values[j].value)) {
-                any = true;
-            }
-        }
-        if (!any) {
+        if (!name_matches(expect, actual, expect->values[i].name)) {
             return false;
         }
     }
@@ -104,16 +109,11 @@ static void report_identity(struct vd_layer *child, const struct vd_image_result
     }
     for (size_t i = 0; i < expect->count; i++) {
         const struct vd_identity_value *v = &expect->values[i];
-        bool any = false;
-        bool seen = false;
-        for (size_t j = 0; j < expect->count; j++) {
-            if (strcmp(expect->values[j].name, v->name) == 0) {
-                seen = seen || j < i;
-                any = any ||
-                      vd_identity_has(&parent->info.identity, v->name, expect->values[j].value);
-            }
+        bool seen = false; /* one finding per name, at its first value */
+        for (size_t j = 0; j < i && !seen; j++) {
+            seen = strcmp(expect->values[j].name, v->name) == 0;
         }
-        if (any || seen) {
+        if (seen || name_matches(expect, &parent->info.identity, v->name)) {
             continue;
         }
         const char *actual = vd_identity_get(&parent->info.identity, v->name);
@@ -200,13 +200,15 @@ static enum try_outcome try_file(struct vd_chain *c, struct vd_layer *child, con
 
 /* Resolves path; only a file inside the roots is tried, an escape is reported once. */
 static enum try_outcome try_path(struct vd_chain *c, struct vd_layer *child, const char *path,
-                                 const char *asked, struct vd_layer **out)
+                                 const char *asked, char tried[PATH_MAX], struct vd_layer **out)
 {
     char real[PATH_MAX];
 
-    if (realpath(path, real) == NULL) {
+    /* A relative hint and its file name in the child's own folder are often one file. */
+    if (realpath(path, real) == NULL || strcmp(real, tried) == 0) {
         return TRY_ABSENT;
     }
+    snprintf(tried, PATH_MAX, "%s", real);
     if (!within_roots(c, real)) {
         vd_report(&child->ctx, VD_F_IMAGE_PARENT_OUTSIDE, VD_LOC("image", -1, 0, 0),
                   "the path \"%.200s\" leads to %.200s: not opened", asked, real);
@@ -255,10 +257,6 @@ static bool hint_path(const char *hint, char *out, size_t cap, bool *absolute)
     return true;
 }
 
-typedef enum try_outcome (*candidate_fn)(struct vd_chain *c, struct vd_layer *child,
-                                         const char *path, const char *asked,
-                                         struct vd_layer **out);
-
 /*
  * One candidate's outcome folded into the hint's: a match ends the search (a mismatch kept so
  * far is dropped), the first mismatch is kept while the other candidates are tried.
@@ -288,11 +286,12 @@ static bool fold_candidate(enum try_outcome o, struct vd_layer *l, enum try_outc
  * candidate whose identity matches, else the first image of the right format found.
  */
 static enum try_outcome try_hint(struct vd_chain *c, struct vd_layer *child, const char *hint,
-                                 candidate_fn try_one, struct vd_layer **out)
+                                 struct vd_layer **out)
 {
     char rel[PATH_MAX];
     char folder[PATH_MAX];
     char path[PATH_MAX];
+    char tried[PATH_MAX] = "";
     bool absolute;
     enum try_outcome best = TRY_ABSENT;
     struct vd_layer *kept = NULL;
@@ -311,13 +310,13 @@ static enum try_outcome try_hint(struct vd_chain *c, struct vd_layer *child, con
     bool done = false;
     if (!absolute && snprintf(path, sizeof(path), "%s/%s", folder, rel) < (int)sizeof(path)) {
         struct vd_layer *l = NULL;
-        enum try_outcome o = try_one(c, child, path, hint, &l);
+        enum try_outcome o = try_path(c, child, path, hint, tried, &l);
         done = fold_candidate(o, l, &best, &kept);
     }
     for (size_t i = 0; !done && i < c->root_count; i++) {
         if (snprintf(path, sizeof(path), "%s/%s", c->roots[i], base) < (int)sizeof(path)) {
             struct vd_layer *l = NULL;
-            enum try_outcome o = try_one(c, child, path, hint, &l);
+            enum try_outcome o = try_path(c, child, path, hint, tried, &l);
             done = fold_candidate(o, l, &best, &kept);
         }
     }
@@ -390,7 +389,7 @@ static enum try_outcome find_parent(struct vd_chain *c, struct vd_layer *child,
 
     for (size_t i = 0; i < ref->hint_count; i++) {
         struct vd_layer *l = NULL;
-        enum try_outcome o = try_hint(c, child, ref->hints[i].path, try_path, &l);
+        enum try_outcome o = try_hint(c, child, ref->hints[i].path, &l);
         if (o == TRY_STOP) {
             if (mismatch != NULL) {
                 layer_free(mismatch, false);
