@@ -8,6 +8,7 @@
 #include <json-c/json.h>
 
 #include "report.h"
+#include "report_internal.h"
 #include "vd_alloc.h"
 #include "vd_text.h"
 
@@ -45,7 +46,7 @@ static json_object *json_fact(const struct vd_fact *f)
 }
 
 /* Untrusted or non-UTF-8 text (a path from argv) as a JSON string. */
-static json_object *json_text(const char *s)
+json_object *report_json_text(const char *s)
 {
     size_t len = strlen(s);
     char *buf = vd_malloc(VD_TEXT_BYTES_CAP(len));
@@ -86,7 +87,7 @@ static json_object *json_stat(const struct vd_source_stat *st)
 static void json_add_text(json_object *obj, const char *key, const char *text)
 {
     if (text != NULL && text[0] != '\0') {
-        json_object_object_add(obj, key, json_text(text));
+        json_object_object_add(obj, key, report_json_text(text));
     }
 }
 
@@ -113,7 +114,7 @@ static json_object *json_custody(const struct vd_image_result *r, const struct v
         json_object *argv = json_object_new_array();
         json_object *host = json_object_new_object();
         for (int i = 0; i < c->argc; i++) {
-            json_object_array_add(argv, json_text(c->argv[i]));
+            json_object_array_add(argv, report_json_text(c->argv[i]));
         }
         json_object_object_add(obj, "command_line", argv);
         json_add_text(host, "name", c->host);
@@ -176,7 +177,7 @@ static json_object *json_source(const struct vd_image_result *r)
 {
     json_object *src = json_object_new_object();
 
-    json_object_object_add(src, "path", json_text(r->path));
+    json_object_object_add(src, "path", report_json_text(r->path));
     if (r->have_stat) {
         json_object_object_add(src, "file_size", json_u64(r->stat.size));
         if (r->stat.is_file) {
@@ -331,9 +332,9 @@ static json_object *json_link(const struct vd_chain_link *link, size_t depth)
     json_object *obj = json_object_new_object();
 
     json_object_object_add(obj, "depth", json_u64(depth));
-    json_object_object_add(obj, "path", json_text(p->path));
+    json_object_object_add(obj, "path", report_json_text(p->path));
     if (link->asked != NULL) {
-        json_object_object_add(obj, "asked", json_text(link->asked));
+        json_object_object_add(obj, "asked", report_json_text(link->asked));
     }
     if (p->have_stat) {
         json_object_object_add(obj, "file_size", json_u64(p->stat.size));
@@ -425,7 +426,18 @@ static int json_write(FILE *out, const struct vd_image_result *r, const struct r
     return rc;
 }
 
+/* `scan --json`: every report is one line (NDJSON), whatever the options said. */
+static int json_scan_image(FILE *out, const struct vd_image_result *r,
+                           const struct report_options *opt)
+{
+    struct report_options line = *opt;
+
+    line.compact = true;
+    return json_write(out, r, &line);
+}
+
 const struct vd_reporter report_json = {
     .name = "json",
     .image = json_write,
+    .scan_image = json_scan_image,
 };

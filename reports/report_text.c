@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "report.h"
+#include "report_internal.h"
 #include "vd_alloc.h"
 #include "vd_text.h"
 
@@ -67,7 +68,7 @@ static void text_digests(FILE *out, const char *what, const struct vd_digests *d
 }
 
 /* Text from argv or an image (a path, a --note) printed with control bytes escaped. */
-static void text_untrusted(FILE *out, const char *text)
+void report_text_untrusted(FILE *out, const char *text)
 {
     size_t len = strlen(text);
     char *clean = vd_malloc(VD_TEXT_BYTES_CAP(len));
@@ -83,7 +84,7 @@ static void text_labelled(FILE *out, const char *label, const char *text)
 {
     if (text != NULL) {
         fprintf(out, "  %-9s ", label);
-        text_untrusted(out, text);
+        report_text_untrusted(out, text);
         fputc('\n', out);
     }
 }
@@ -114,7 +115,7 @@ static void text_custody(FILE *out, const struct vd_image_result *r, const struc
     fprintf(out, "  analyzed: %s to %s", started, finished);
     if (c != NULL && c->host[0] != '\0') {
         fputs(" on ", out);
-        text_untrusted(out, c->host);
+        report_text_untrusted(out, c->host);
     }
     fputc('\n', out);
     if (c != NULL) {
@@ -198,7 +199,7 @@ static void text_identity(FILE *out, const struct vd_chain_link *link)
         got = text_actual(expect, actual, name, &match);
         fprintf(out, "          %s ", name);
         if (match) {
-            text_untrusted(out, got);
+            report_text_untrusted(out, got);
             fputc('\n', out);
             continue;
         }
@@ -206,11 +207,11 @@ static void text_identity(FILE *out, const struct vd_chain_link *link)
         for (size_t j = i, k = 0; j < expect->count; j++) {
             if (strcmp(expect->values[j].name, name) == 0) {
                 fputs(k++ > 0 ? " or " : "", out);
-                text_untrusted(out, expect->values[j].value);
+                report_text_untrusted(out, expect->values[j].value);
             }
         }
         fputs(", found ", out);
-        text_untrusted(out, got != NULL ? got : "(none)");
+        report_text_untrusted(out, got != NULL ? got : "(none)");
         fputc('\n', out);
     }
 }
@@ -234,11 +235,11 @@ static void text_chain(FILE *out, const struct vd_image_result *r)
         const struct vd_chain_link *link = &r->chain[i];
         const struct vd_image_result *p = link->result;
         fprintf(out, "    [%zu] ", i + 1);
-        text_untrusted(out, p->path);
+        report_text_untrusted(out, p->path);
         fputc('\n', out);
         if (link->asked != NULL) {
             fputs("        asked:    ", out);
-            text_untrusted(out, link->asked);
+            report_text_untrusted(out, link->asked);
             fputc('\n', out);
         } else {
             fputs("        found by identity in the folder\n", out);
@@ -262,7 +263,7 @@ static void text_chain(FILE *out, const struct vd_image_result *r)
 
 static void text_header(FILE *out, const struct vd_image_result *r)
 {
-    text_untrusted(out, r->path);
+    report_text_untrusted(out, r->path);
     fputc('\n', out);
     if (r->have_stat) {
         fputs("  file:     ", out);
@@ -314,7 +315,63 @@ static int text_write(FILE *out, const struct vd_image_result *r, const struct r
     return ferror(out) ? -1 : 0;
 }
 
+/* The distinct ids of the worst severity found, at most SCAN_IDS_SHOWN, in report order. */
+#define SCAN_IDS_SHOWN 4
+
+static void text_worst_ids(FILE *out, const struct vd_findings *list)
+{
+    int worst = VD_SEV_COUNT;
+    size_t shown = 0;
+    size_t more = 0;
+
+    for (int sev = 0; sev < VD_SEV_COUNT && worst == VD_SEV_COUNT; sev++) {
+        worst = list->by_severity[sev] != 0 && sev != VD_SEV_INFO ? sev : VD_SEV_COUNT;
+    }
+    for (size_t i = 0; i < list->count && worst != VD_SEV_COUNT; i++) {
+        const struct vd_finding *f = &list->items[i];
+        bool seen = false;
+        for (size_t j = 0; j < i && !seen; j++) {
+            seen = list->items[j].severity == f->severity && list->items[j].id == f->id;
+        }
+        if ((int)f->severity != worst || seen) {
+            continue;
+        }
+        if (shown < SCAN_IDS_SHOWN) {
+            fprintf(out, "%s%s", shown == 0 ? "  " : ",", vd_catalog_get(f->id)->id);
+            shown++;
+        } else {
+            more++;
+        }
+    }
+    if (more != 0) {
+        fprintf(out, ",+%zu", more);
+    }
+}
+
+/*
+ * `scan --text`: one line per file, to read down a long list or grep:
+ * verdict, format, variant, file size, path, and the distinct ids of the worst findings.
+ */
+static int text_scan_image(FILE *out, const struct vd_image_result *r,
+                           const struct report_options *opt)
+{
+    (void)opt;
+    fprintf(out, "%-12s %-5s %-12s %14" PRIu64 "  ", vd_verdict_name(r->verdict),
+            r->recognized ? r->info.format : "-",
+            r->recognized && r->info.variant != NULL ? r->info.variant : "-",
+            r->have_stat ? r->stat.size : 0);
+    report_text_untrusted(out, r->path);
+    if (r->status != VD_OK) {
+        fprintf(out, "  (%s%s%s)", vd_status_str(r->status), r->err_no ? ": " : "",
+                r->err_no ? strerror(r->err_no) : "");
+    }
+    text_worst_ids(out, &r->findings);
+    fputc('\n', out);
+    return ferror(out) ? -1 : 0;
+}
+
 const struct vd_reporter report_text = {
     .name = "text",
     .image = text_write,
+    .scan_image = text_scan_image,
 };

@@ -453,8 +453,9 @@ static void xml_command_line(struct xml_out *x, const struct vd_custody *c)
     vd_free(line);
 }
 
-static void xml_execution_environment(struct xml_out *x, const struct vd_image_result *r,
-                                      const struct vd_custody *c)
+/* A scan document's creator is written before its end is known: finished is NULL then. */
+static void xml_execution_environment(struct xml_out *x, const struct vd_time *started,
+                                      const struct vd_time *finished, const struct vd_custody *c)
 {
     xml_start(x, XML_DFXML, "execution_environment");
     if (c != NULL) {
@@ -466,13 +467,15 @@ static void xml_execution_environment(struct xml_out *x, const struct vd_image_r
         xml_leaf_u64(x, XML_DFXML, "uid", c->uid);
         xml_command_line(x, c);
     }
-    xml_leaf_time(x, XML_DFXML, "start_time", r->started.sec, r->started.nsec);
-    xml_leaf_time(x, XML_DFXML, "end_time", r->finished.sec, r->finished.nsec);
+    xml_leaf_time(x, XML_DFXML, "start_time", started->sec, started->nsec);
+    if (finished != NULL) {
+        xml_leaf_time(x, XML_DFXML, "end_time", finished->sec, finished->nsec);
+    }
     xml_end(x);
 }
 
-static void xml_creator(struct xml_out *x, const struct vd_image_result *r,
-                        const struct report_options *opt)
+static void xml_creator(struct xml_out *x, const struct vd_time *started,
+                        const struct vd_time *finished, const struct report_options *opt)
 {
     xml_start(x, XML_DFXML, "creator");
     xml_leaf(x, XML_DFXML, "program", "vdcheck");
@@ -480,7 +483,7 @@ static void xml_creator(struct xml_out *x, const struct vd_image_result *r,
     if (opt->custody != NULL) {
         xml_build_environment(x, opt->custody);
     }
-    xml_execution_environment(x, r, opt->custody);
+    xml_execution_environment(x, started, finished, opt->custody);
     xml_end(x);
 }
 
@@ -735,10 +738,10 @@ static void xml_report(struct xml_out *x, const struct vd_image_result *r,
     xml_end(x);
 }
 
-static void xml_document(struct xml_out *x, const struct vd_image_result *r,
-                         const struct report_options *opt)
+/* <dfxml> with its namespaces; indented unless compact (one document per line). */
+static void xml_open_dfxml(struct xml_out *x, bool indent)
 {
-    if (!opt->compact) {
+    if (indent) {
         xml_check(x, xmlTextWriterSetIndent(x->w, 1));
         xml_check(x, xmlTextWriterSetIndentString(x->w, BAD_CAST "  "));
         /*
@@ -757,19 +760,29 @@ static void xml_document(struct xml_out *x, const struct vd_image_result *r,
     xml_attr(x, "xmlns:" XML_DC, XML_NS_DC);
     xml_attr(x, "xmlns:" XML_VD, XML_NS_VD);
     xml_metadata(x);
-    xml_creator(x, r, opt);
-    xml_source(x, r);
-    xml_report(x, r, opt);
+}
+
+struct xml_image_job {
+    const struct vd_image_result *r;
+    const struct report_options *opt;
+};
+
+static void xml_document(struct xml_out *x, const void *arg)
+{
+    const struct xml_image_job *job = arg;
+
+    xml_open_dfxml(x, !job->opt->compact);
+    xml_creator(x, &job->r->started, &job->r->finished, job->opt);
+    xml_source(x, job->r);
+    xml_report(x, job->r, job->opt);
     xml_end(x);
     if (!x->failed) {
         xml_check(x, xmlTextWriterEndDocument(x->w));
     }
-    if (!x->failed) {
-        xml_check(x, xmlTextWriterFlush(x->w));
-    }
 }
 
-static int xml_write(FILE *out, const struct vd_image_result *r, const struct report_options *opt)
+/* Runs body with a writer on out; 0, or -1 when a libxml2 call or the stream failed. */
+static int xml_run(FILE *out, void (*body)(struct xml_out *x, const void *arg), const void *arg)
 {
     /* The buffer writes through to out and flushes it when closed; out stays open. */
     xmlOutputBufferPtr buf = xmlOutputBufferCreateFile(out, NULL);
@@ -783,7 +796,10 @@ static int xml_write(FILE *out, const struct vd_image_result *r, const struct re
         xmlOutputBufferClose(buf);
         return -1;
     }
-    xml_document(&x, r, opt);
+    body(&x, arg);
+    if (!x.failed) {
+        xml_check(&x, xmlTextWriterFlush(x.w));
+    }
     xmlFreeTextWriter(x.w); /* closes buf */
     if (fflush(out) != 0 || ferror(out)) {
         x.failed = true;
@@ -791,7 +807,107 @@ static int xml_write(FILE *out, const struct vd_image_result *r, const struct re
     return x.failed ? -1 : 0;
 }
 
+static int xml_write(FILE *out, const struct vd_image_result *r, const struct report_options *opt)
+{
+    struct xml_image_job job = {r, opt};
+
+    return xml_run(out, xml_document, &job);
+}
+
+/*
+ * ---- scan documents ----
+ * One DFXML document for a whole scan: the head (metadata, creator), one <fileobject> per
+ * file, each on its own line and written on its own (by the scan's workers, in any order
+ * of time, placed in walk order), then vdcheck's scan summary and the end of <dfxml>.
+ * The head is written with the document element left open, so the writer is never asked
+ * to close it: the tail closes it by hand.
+ */
+struct xml_scan_head {
+    const struct vd_time *started;
+    const struct report_options *opt;
+};
+
+static void xml_scan_head_body(struct xml_out *x, const void *arg)
+{
+    const struct xml_scan_head *head = arg;
+
+    xml_open_dfxml(x, false);
+    xml_creator(x, head->started, NULL, head->opt);
+}
+
+static int xml_scan_begin(FILE *out, const struct vd_time *started,
+                          const struct report_options *opt)
+{
+    struct xml_scan_head head = {started, opt};
+
+    if (fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n", out) == EOF) {
+        return -1;
+    }
+    /* xmlFreeTextWriter would end the open <dfxml>: the head is written whole, then cut. */
+    return xml_run(out, xml_scan_head_body, &head) == 0 && fputc('\n', out) != EOF ? 0 : -1;
+}
+
+static void xml_fileobject_body(struct xml_out *x, const void *arg)
+{
+    const struct xml_image_job *job = arg;
+    char *name = xml_bytes_text(job->r->path);
+
+    if (name == NULL) {
+        x->failed = true;
+        return;
+    }
+    xml_start(x, XML_DFXML, "fileobject");
+    xml_leaf(x, XML_DFXML, "filename", name);
+    if (job->r->have_stat) {
+        xml_leaf_u64(x, XML_DFXML, "filesize", job->r->stat.size);
+    }
+    xml_digests(x, &job->r->container);
+    xml_report(x, job->r, job->opt);
+    xml_end(x);
+    vd_free(name);
+}
+
+static int xml_scan_image(FILE *out, const struct vd_image_result *r,
+                          const struct report_options *opt)
+{
+    struct xml_image_job job = {r, opt};
+
+    return xml_run(out, xml_fileobject_body, &job) == 0 && fputc('\n', out) != EOF ? 0 : -1;
+}
+
+static void xml_scan_summary_body(struct xml_out *x, const void *arg)
+{
+    const struct report_scan_totals *t = arg;
+
+    xml_start(x, XML_VD, "scan_summary");
+    xml_leaf_time(x, XML_VD, "end_time", t->finished.sec, t->finished.nsec);
+    xml_leaf_u64(x, XML_VD, "files", t->files);
+    xml_leaf_u64(x, XML_VD, "bytes", t->bytes);
+    xml_leaf_u64(x, XML_VD, "images", t->images);
+    xml_leaf_u64(x, XML_VD, "unreadable", t->unreadable);
+    xml_leaf_u64(x, XML_VD, "skipped", t->skipped);
+    xml_start(x, XML_VD, "verdicts");
+    for (int v = 0; v < VD_VERDICT_COUNT; v++) {
+        xml_attr_u64(x, vd_verdict_name((enum vd_verdict)v), t->verdicts[v]);
+    }
+    xml_end(x);
+    xml_end(x);
+}
+
+static int xml_scan_end(FILE *out, const struct report_scan_totals *totals,
+                        const struct report_options *opt)
+{
+    (void)opt;
+    if (xml_run(out, xml_scan_summary_body, totals) != 0) {
+        return -1;
+    }
+    return fputs("\n</dfxml>\n", out) != EOF && fflush(out) == 0 ? 0 : -1;
+}
+
 const struct vd_reporter report_xml = {
     .name = "xml",
     .image = xml_write,
+    .scan_begin = xml_scan_begin,
+    .scan_image = xml_scan_image,
+    .scan_end = xml_scan_end,
 };

@@ -176,3 +176,111 @@ char *cli_read_file(const char *path, size_t limit, size_t *len, char *err, size
     fclose(f);
     return buf;
 }
+
+void cli_report_init(struct cli_report_args *args)
+{
+    *args = (struct cli_report_args){
+        .reporter = &report_text, .analyze = {.limits = VD_LIMITS_DEFAULT}, .progress = true};
+    vd_custody_init(&args->custody, cli_invocation.argc, cli_invocation.argv);
+}
+
+int cli_report_option(int c, const char *arg, struct cli_report_args *args)
+{
+    switch (c) {
+    case 'j':
+        args->reporter = &report_json;
+        return VD_EXIT_OK;
+    case 'x':
+        args->reporter = &report_xml;
+        return VD_EXIT_OK;
+    case 't':
+        args->reporter = &report_text;
+        return VD_EXIT_OK;
+    case 'H':
+        if (!vd_digest_parse_list(arg, &args->analyze.hash_mask)) {
+            fprintf(stderr, "vdcheck: unknown digest in \"%s\" (md5, sha1, sha256, sha512)\n", arg);
+            return VD_EXIT_USAGE;
+        }
+        return VD_EXIT_OK;
+    case 'P':
+        if (!cli_parse_size(arg, &args->analyze.piecewise_size)) {
+            fprintf(stderr, "vdcheck: --piecewise takes a positive size (4096, 64K, 1M, 1G)\n");
+            return VD_EXIT_USAGE;
+        }
+        return VD_EXIT_OK;
+    case 'L':
+        return cli_parse_log_view(arg, &args->analyze.log_view) ? VD_EXIT_OK : VD_EXIT_USAGE;
+    case 'D':
+        return cli_add_parent_dir(&args->parents, arg) ? VD_EXIT_OK : VD_EXIT_USAGE;
+    case 'Z':
+        args->analyze.no_parent = true;
+        return VD_EXIT_OK;
+    case 'C':
+        args->custody.case_id = arg;
+        return VD_EXIT_OK;
+    case 'E':
+        args->custody.examiner = arg;
+        return VD_EXIT_OK;
+    case 'N':
+        args->custody.note = arg;
+        return VD_EXIT_OK;
+    case 'q':
+        args->progress = false;
+        return VD_EXIT_OK;
+    case 'o':
+        args->output = arg;
+        return VD_EXIT_OK;
+    default:
+        return CLI_NOT_MINE;
+    }
+}
+
+/* The strongest digest asked for: md5 < sha1 < sha256 < sha512 in enum order. */
+static enum vd_digest_alg strongest(unsigned mask)
+{
+    enum vd_digest_alg best = VD_DIGEST_MD5;
+
+    for (int a = 0; a < VD_DIGEST_COUNT; a++) {
+        if (mask & (1u << a)) {
+            best = (enum vd_digest_alg)a;
+        }
+    }
+    return best;
+}
+
+void cli_report_finish(struct cli_report_args *args)
+{
+    args->analyze.parent_dirs = args->parents.dirs;
+    args->analyze.parent_dir_count = args->parents.count;
+    if (args->analyze.piecewise_size != 0) {
+        /* Windows use the strongest whole-disk digest; asking for windows implies sha256. */
+        if (args->analyze.hash_mask == 0) {
+            args->analyze.hash_mask = 1u << VD_DIGEST_SHA256;
+        }
+        args->analyze.piecewise_alg = strongest(args->analyze.hash_mask);
+    }
+}
+
+void cli_report_usage(FILE *to)
+{
+    fputs("  --text            human-readable report (default)\n"
+          "  --json            JSON report (schema vdcheck.report/1); one compact report\n"
+          "                    per line (NDJSON) for several images, and always in scan\n"
+          "  --xml             DFXML report with vdcheck's facts and findings\n"
+          "  --hash ALG[,ALG]  hash the container file and the virtual disk, every digest\n"
+          "                    in parallel over one pass: md5, sha1, sha256, sha512\n"
+          "  --piecewise SIZE  also hash the virtual disk in windows of SIZE bytes\n"
+          "                    (suffix K, M, G); the strongest --hash digest, sha256 by default\n"
+          "  --parent-dir DIR  differencing images: also look for parents in DIR (repeat it);\n"
+          "                    by default only the image's own folder is searched\n"
+          "  --no-parent       hash a child whose parent is missing with the parent's\n"
+          "                    sectors read as zero (read_semantics says so)\n"
+          "  --log-view VIEW   VHDX with a pending log: \"replayed\" (default: the log\n"
+          "                    applied in memory, as Hyper-V presents the disk) or\n"
+          "                    \"on-disk\" (the stale bytes as stored); never written\n"
+          "  --case ID, --examiner NAME, --note TEXT\n"
+          "                    recorded in the report's chain-of-custody block\n"
+          "  --no-progress     no progress bar (drawn on stderr only when it is a terminal)\n"
+          "  -o, --output FILE write the report to FILE (never one of the inputs)\n",
+          to);
+}

@@ -28,6 +28,21 @@ static double seconds_since(const struct timespec *t0)
     return (double)(now.tv_sec - t0->tv_sec) + (double)(now.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
+static void progress_draw_scan(struct cli_progress *p)
+{
+    uint64_t bytes = atomic_load_explicit(&p->counters.done, memory_order_relaxed);
+    double elapsed = seconds_since(&p->started);
+    char bytes_text[32];
+    char rate_text[32];
+
+    human_bytes((double)bytes, bytes_text, sizeof(bytes_text));
+    human_bytes(elapsed > 0 ? (double)bytes / elapsed : 0, rate_text, sizeof(rate_text));
+    fprintf(stderr, "\r\033[Kscanned %" PRIu64 " files, %" PRIu64 " images, %s  %s/s",
+            atomic_load_explicit(&p->files, memory_order_relaxed),
+            atomic_load_explicit(&p->images, memory_order_relaxed), bytes_text, rate_text);
+    fflush(stderr);
+}
+
 static void progress_draw(struct cli_progress *p)
 {
     uint64_t done = atomic_load_explicit(&p->counters.done, memory_order_relaxed);
@@ -39,6 +54,10 @@ static void progress_draw(struct cli_progress *p)
     char rate_text[32];
     char eta[32] = "--:--";
 
+    if (p->scan) {
+        progress_draw_scan(p);
+        return;
+    }
     if (total == 0) {
         return;
     }
@@ -73,10 +92,13 @@ static void *progress_thread(void *arg)
     }
 }
 
-struct vd_progress *cli_progress_start(struct cli_progress *p, bool wanted)
+static struct vd_progress *progress_begin(struct cli_progress *p, bool wanted, bool scan)
 {
     atomic_init(&p->counters.total, 0);
     atomic_init(&p->counters.done, 0);
+    atomic_init(&p->files, 0);
+    atomic_init(&p->images, 0);
+    p->scan = scan;
     p->running = false;
     p->stop = false;
     if (!wanted || !isatty(STDERR_FILENO)) {
@@ -105,4 +127,14 @@ void cli_progress_stop(struct cli_progress *p)
     p->running = false;
     progress_draw(p);
     fputs("\n", stderr);
+}
+
+struct vd_progress *cli_progress_start(struct cli_progress *p, bool wanted)
+{
+    return progress_begin(p, wanted, false);
+}
+
+bool cli_progress_start_scan(struct cli_progress *p, bool wanted)
+{
+    return progress_begin(p, wanted, true) != NULL;
 }

@@ -5,10 +5,7 @@
 #include "cli.h"
 
 static const struct vd_command *const commands[] = {
-    &cmd_check,
-    &cmd_verify,
-    &cmd_map,
-    &cmd_findings,
+    &cmd_check, &cmd_scan, &cmd_triage, &cmd_verify, &cmd_map, &cmd_findings,
 };
 
 static int main_usage(FILE *to, int status)

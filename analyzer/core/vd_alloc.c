@@ -6,9 +6,12 @@
 
 static _Thread_local unsigned long fail_countdown;
 
-void vd_alloc_fail_after(unsigned long countdown)
+unsigned long vd_alloc_fail_after(unsigned long countdown)
 {
+    unsigned long left = fail_countdown;
+
     fail_countdown = countdown;
+    return left;
 }
 
 static int injected_failure(void)

@@ -20,8 +20,11 @@ char *vd_strdup(const char *s);
 int vd_grow(void **items, size_t *cap, size_t count, size_t first, size_t limit, size_t size);
 void vd_free(void *p);
 
-/* Test hook: the countdown-th allocation from now fails (0 disables). */
-void vd_alloc_fail_after(unsigned long countdown);
+/*
+ * Test hook: the countdown-th allocation from now, on this thread, fails (0 disables).
+ * Returns what was left of the previous countdown: non-zero when that failure never came.
+ */
+unsigned long vd_alloc_fail_after(unsigned long countdown);
 
 #define VD_FREE_AND_NULL(p)                                                                        \
     do {                                                                                           \

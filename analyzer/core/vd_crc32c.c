@@ -2,8 +2,6 @@
 
 #include <pthread.h>
 
-#include "vd_bytes.h"
-
 #define CRC32C_POLY 0x82F63B78u
 
 /* table[k][b]: the CRC of byte b followed by k zero bytes (slicing by 8). */
@@ -33,8 +31,12 @@ uint32_t vd_crc32c_update(uint32_t crc, const void *data, size_t len)
     pthread_once(&table_once, table_init);
     crc = ~crc;
     while (len >= 8) {
-        uint32_t lo = vd_load_le32(p) ^ crc;
-        uint32_t hi = vd_load_le32(p + 4);
+        /* The loads spelled out: unoptimized (sanitizer) builds would call vd_load_le32. */
+        uint32_t lo =
+            ((uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24) ^
+            crc;
+        uint32_t hi =
+            (uint32_t)p[4] | (uint32_t)p[5] << 8 | (uint32_t)p[6] << 16 | (uint32_t)p[7] << 24;
         crc = table[7][lo & 0xFFu] ^ table[6][(lo >> 8) & 0xFFu] ^ table[5][(lo >> 16) & 0xFFu] ^
               table[4][lo >> 24] ^ table[3][hi & 0xFFu] ^ table[2][(hi >> 8) & 0xFFu] ^
               table[1][(hi >> 16) & 0xFFu] ^ table[0][hi >> 24];

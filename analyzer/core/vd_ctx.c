@@ -9,6 +9,14 @@ __attribute__((format(printf, 6, 0))) static void report_v(struct vd_ctx *ctx,
 {
     char message[sizeof(((struct vd_finding *)0)->message)];
 
+    if (ctx->findings->count >= ctx->findings->limit) {
+        /*
+         * Counted, not kept: no message to format. Millions of table entries can each be a
+         * finding, and formatting them all took most of the analysis (found by tests/fuzz).
+         */
+        vd_findings_add(ctx->findings, id, loc, NULL, NULL, "%s", "");
+        return;
+    }
     vsnprintf(message, sizeof(message), fmt, ap);
     vd_findings_add(ctx->findings, id, loc, expected, actual, "%s", message);
 }
@@ -28,6 +36,11 @@ void vd_report_values(struct vd_ctx *ctx, enum vd_finding_id id, struct vd_loc l
     va_start(ap, fmt);
     report_v(ctx, id, loc, expected, actual, fmt, ap);
     va_end(ap);
+}
+
+void vd_ctx_nomem(struct vd_ctx *ctx)
+{
+    ctx->findings->nomem = true; /* the engine turns it into the result's status */
 }
 
 enum vd_status vd_ctx_read(struct vd_ctx *ctx, uint64_t offset, void *buf, size_t len)

@@ -39,6 +39,7 @@ static struct vd_claim *extents_slot(struct vd_ctx *ctx)
     }
     if (vd_grow(&items, &ext->cap, ext->count, 64, ext->limit, sizeof(*ext->items)) != 0) {
         ext->incomplete = true;
+        vd_ctx_nomem(ctx); /* below the limit: out of memory */
         return NULL;
     }
     ext->items = items;
@@ -155,15 +156,14 @@ static const struct vd_claim *report_conflict(struct vd_ctx *ctx, const struct v
     return blame;
 }
 
-/* Filler is what writers pad with: every 512-byte piece uniformly 0x00 or 0xFF. */
+/*
+ * Filler is what writers pad with: every 512-byte piece uniformly 0x00 or 0xFF. A piece is
+ * uniform when it equals itself shifted by one byte; memcmp keeps this fast in the
+ * unoptimized sanitizer builds that sweep thousands of images.
+ */
 static bool piece_is_filler(const uint8_t *p, size_t len)
 {
-    for (size_t i = 1; i < len; i++) {
-        if (p[i] != p[0]) {
-            return false;
-        }
-    }
-    return p[0] == 0x00 || p[0] == 0xff;
+    return (p[0] == 0x00 || p[0] == 0xff) && (len < 2 || memcmp(p, p + 1, len - 1) == 0);
 }
 
 /*
@@ -172,7 +172,7 @@ static bool piece_is_filler(const uint8_t *p, size_t len)
  */
 static enum vd_status report_gap(struct vd_ctx *ctx, uint64_t offset, uint64_t length)
 {
-    uint8_t *buf = vd_malloc(VD_IO_CHUNK);
+    uint8_t *buf = vd_malloc(VD_TABLE_CHUNK);
     uint64_t first_data = UINT64_MAX;
     enum vd_status st = VD_OK;
 
@@ -180,7 +180,7 @@ static enum vd_status report_gap(struct vd_ctx *ctx, uint64_t offset, uint64_t l
         return VD_E_NOMEM;
     }
     for (uint64_t done = 0; done < length && first_data == UINT64_MAX;) {
-        size_t n = length - done < VD_IO_CHUNK ? (size_t)(length - done) : VD_IO_CHUNK;
+        size_t n = length - done < VD_TABLE_CHUNK ? (size_t)(length - done) : VD_TABLE_CHUNK;
         st = vd_ctx_read(ctx, offset + done, buf, n);
         if (st != VD_OK) {
             goto out;

@@ -125,6 +125,13 @@ void vd_report_values(struct vd_ctx *ctx, enum vd_finding_id id, struct vd_loc l
     VD_PRINTF(6, 7);
 
 /*
+ * An allocation failed where the analysis could go on without it (a claim, a parent path,
+ * a decoded string): the result then ends with VD_E_NOMEM rather than pass for a complete
+ * analysis whose findings may be missing.
+ */
+void vd_ctx_nomem(struct vd_ctx *ctx);
+
+/*
  * Reads exactly len bytes of the evidence, through the overlay when one is installed;
  * the range must lie inside ctx->file_size.
  */

@@ -61,7 +61,10 @@ bool vd_parent_hint_add(struct vd_parent_ref *ref, const char *source, const cha
 {
     char *copy;
 
-    if (ref->hint_count == VD_PARENT_HINTS_MAX || (copy = vd_strdup(path)) == NULL) {
+    if (ref->hint_count == VD_PARENT_HINTS_MAX) {
+        return true;
+    }
+    if ((copy = vd_strdup(path)) == NULL) {
         return false;
     }
     ref->hints[ref->hint_count].source = source;

@@ -56,7 +56,8 @@ bool vd_identity_has(const struct vd_identity *id, const char *name, const char 
 /* The first value under name, or NULL. */
 const char *vd_identity_get(const struct vd_identity *id, const char *name);
 
-/* Records a path (copied); false when out of memory or past VD_PARENT_HINTS_MAX. */
+/* Records a path (copied; silently ignores more than VD_PARENT_HINTS_MAX); false when out of
+ * memory. */
 bool vd_parent_hint_add(struct vd_parent_ref *ref, const char *source, const char *path);
 void vd_parent_ref_fini(struct vd_parent_ref *ref);
 

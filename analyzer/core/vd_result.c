@@ -23,8 +23,10 @@ void vd_result_settle(struct vd_image_result *result)
 {
     const size_t *n = result->findings.by_severity;
 
+    /* A change is a finding about an image; before any format recognized the file, it
+     * only means the file could not be analyzed. */
     if (result->status != VD_OK && result->status != VD_E_CORRUPT &&
-        result->status != VD_E_CHANGED) {
+        (result->status != VD_E_CHANGED || !result->recognized)) {
         result->verdict = VD_VERDICT_UNREADABLE;
     } else if (!result->recognized) {
         result->verdict = VD_VERDICT_UNRECOGNIZED;

@@ -22,6 +22,7 @@ enum vd_verdict {
     VD_VERDICT_UNRECOGNIZED,
     VD_VERDICT_UNREADABLE,
 };
+#define VD_VERDICT_COUNT 5
 
 struct vd_image_result;
 
@@ -42,6 +43,9 @@ struct vd_image_result {
     bool have_stat;
     struct vd_source_stat stat_after; /* fstat when the analysis ended */
     bool have_stat_after;
+    /* The size of the file as its structures were read: stat.size, or more when a replayed
+     * journal grows the file (VHDX log); findings and data extents lie inside it. */
+    uint64_t read_size;
     struct vd_time started; /* this image's analysis, wall clock */
     struct vd_time finished;
     struct vd_image_info info;

@@ -29,13 +29,18 @@ static void stat_fill(struct vd_source_stat *out, const struct stat *sb)
     out->atime_nsec = sb->st_atim.tv_nsec;
 }
 
-/* O_NOATIME is refused (EPERM) unless we own the file or are privileged; then retry. */
+/*
+ * O_NOATIME is refused (EPERM) unless we own the file or are privileged; then retry.
+ * O_NONBLOCK: a FIFO met in a scanned tree must not hang the open (it is then refused as
+ * not a regular file); on a regular file it changes nothing.
+ */
 static int open_evidence(const char *path, bool *noatime)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOATIME);
+    const int flags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK;
+    int fd = open(path, flags | O_NOATIME);
     *noatime = fd >= 0;
     if (fd < 0 && errno == EPERM) {
-        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        fd = open(path, flags);
     }
     return fd;
 }

@@ -214,6 +214,21 @@ struct vd_image_result *vd_analyze_source(const struct vd_source *src, const cha
     return r;
 }
 
+struct vd_image_result *vd_analyze_unopened(const char *path, enum vd_status status, int err_no,
+                                            const struct vd_analyze_options *opt)
+{
+    struct vd_image_result *r = vd_layer_result_new(path, opt);
+
+    if (r != NULL) {
+        vd_time_now(&r->started);
+        r->finished = r->started;
+        r->status = status;
+        r->err_no = err_no;
+        vd_result_settle(r);
+    }
+    return r;
+}
+
 struct vd_image_result *vd_analyze_path(const char *path, const struct vd_analyze_options *opt)
 {
     struct vd_source *src = NULL;
@@ -222,15 +237,7 @@ struct vd_image_result *vd_analyze_path(const char *path, const struct vd_analyz
     enum vd_status st = vd_source_open_file(path, &src, &err_no);
 
     if (st != VD_OK) {
-        r = vd_layer_result_new(path, opt);
-        if (r != NULL) {
-            vd_time_now(&r->started);
-            r->finished = r->started;
-            r->status = st;
-            r->err_no = err_no;
-            vd_result_settle(r);
-        }
-        return r;
+        return vd_analyze_unopened(path, st, err_no, opt);
     }
     r = vd_analyze_source(src, path, opt);
     vd_source_close(src);

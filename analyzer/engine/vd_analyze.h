@@ -24,6 +24,9 @@ struct vd_analyze_options {
     void (*map_begin)(void *arg, const struct vd_image_info *info); /* first, may be NULL */
     vd_extent_visit map_visit;
     void *map_arg;
+    /* When set, this driver alone is probed (for the image and any parent): the fuzzers
+     * hold every input to one format with it (tests/fuzz). NULL: every registered driver. */
+    const struct vd_format_driver *only_driver;
 };
 
 /*
@@ -35,5 +38,9 @@ struct vd_image_result *vd_analyze_path(const char *path, const struct vd_analyz
 /* The same over an already opened source (memory sources in tests and fuzzers). */
 struct vd_image_result *vd_analyze_source(const struct vd_source *src, const char *label,
                                           const struct vd_analyze_options *opt);
+
+/* The result for a file that could not be opened or read: status and errno say why. */
+struct vd_image_result *vd_analyze_unopened(const char *path, enum vd_status status, int err_no,
+                                            const struct vd_analyze_options *opt);
 
 #endif

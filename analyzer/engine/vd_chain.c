@@ -147,6 +147,17 @@ static void layer_free(struct vd_layer *l, bool keep_result)
     vd_free(l);
 }
 
+/*
+ * Out of memory while trying a candidate: the search stops and the analysis ends with
+ * VD_E_NOMEM, rather than report a parent missing, or of another format, that was never
+ * looked at.
+ */
+static enum try_outcome try_nomem(struct vd_chain *c)
+{
+    vd_ctx_nomem(&c->layers[0]->ctx);
+    return TRY_STOP;
+}
+
 /* Opens real as a candidate parent of child; *out is the open layer on MATCH / MISMATCH. */
 static enum try_outcome try_file(struct vd_chain *c, struct vd_layer *child, const char *real,
                                  bool by_search, struct vd_layer **out)
@@ -167,18 +178,24 @@ static enum try_outcome try_file(struct vd_chain *c, struct vd_layer *child, con
                   "the parent named, %s, is already in the chain", real);
         return TRY_STOP;
     }
-    if (vd_source_open_file(real, &src, &err_no) != VD_OK) {
-        return TRY_ABSENT;
+    enum vd_status opened = vd_source_open_file(real, &src, &err_no);
+    if (opened != VD_OK) {
+        return opened == VD_E_NOMEM ? try_nomem(c) : TRY_ABSENT;
     }
     l = vd_calloc_array(1, sizeof(*l));
     struct vd_image_result *r = l != NULL ? vd_layer_result_new(real, c->opt) : NULL;
     if (r == NULL) {
         vd_free(l);
         vd_source_close(src);
-        return TRY_ABSENT;
+        return try_nomem(c);
     }
     l->owned_src = src;
     vd_layer_open(l, src, r, c->opt);
+    if (r->status == VD_E_NOMEM || r->findings.nomem || vd_facts_nomem(r->details) ||
+        vd_facts_nomem(r->semantics)) { /* what vd_layer_finish would turn into VD_E_NOMEM */
+        layer_free(l, false);
+        return try_nomem(c);
+    }
     if (!r->recognized || strcmp(r->info.format, child->result->info.format) != 0) {
         if (!by_search) {
             vd_report(&child->ctx, VD_F_IMAGE_PARENT_FORMAT, VD_LOC("image", -1, 0, 0),
@@ -342,6 +359,7 @@ static enum try_outcome search_root(struct vd_chain *c, struct vd_layer *child, 
     if (dir == NULL || (names = vd_calloc_array(VD_CHAIN_FOLDER_MAX, sizeof(*names))) == NULL) {
         if (dir != NULL) {
             closedir(dir);
+            return try_nomem(c);
         }
         return TRY_ABSENT;
     }
@@ -353,13 +371,15 @@ static enum try_outcome search_root(struct vd_chain *c, struct vd_layer *child, 
             c->search_truncated = true; /* said in image.parent.missing */
             break;
         }
-        if ((names[n] = vd_strdup(e->d_name)) != NULL) {
-            n++;
+        if ((names[n] = vd_strdup(e->d_name)) == NULL) {
+            o = try_nomem(c);
+            break;
         }
+        n++;
     }
     closedir(dir);
     qsort(names, n, sizeof(*names), name_order);
-    for (size_t i = 0; i < n && o == TRY_ABSENT; i++) {
+    for (size_t i = 0; o == TRY_ABSENT && i < n; i++) { /* none tried after running out */
         char path[PATH_MAX];
         char real[PATH_MAX];
         if (snprintf(path, sizeof(path), "%s/%s", root, names[i]) < (int)sizeof(path) &&
@@ -457,6 +477,9 @@ static enum vd_status add_link(struct vd_chain *c, struct vd_layer *child, struc
         .expected = child->result->info.parent.expect,
     };
     top->chain_count++;
+    if (asked != NULL && links[top->chain_count - 1].asked == NULL) {
+        vd_ctx_nomem(&c->layers[0]->ctx); /* the link stands (it owns the result): no hint */
+    }
     return VD_OK;
 }
 
@@ -470,8 +493,8 @@ enum vd_status vd_chain_resolve(struct vd_chain *c, struct vd_layer *top,
     c->opt = opt;
     c->layers[0] = top;
     c->count = 1;
-    if (!top->result->stat.is_file) {
-        return VD_OK; /* an image in memory has no folder */
+    if (!top->result->stat.is_file || !top->result->info.needs_parent) {
+        return VD_OK; /* an image in memory has no folder; the roots serve parents only */
     }
     folder_of(top->result->path, folder);
     st = add_root(c, folder);
@@ -532,6 +555,12 @@ void vd_chain_finish(struct vd_chain *c)
 {
     for (size_t i = 1; i < c->count; i++) {
         layer_free(c->layers[i], true);
+    }
+    /* A parent whose analysis ran out of memory leaves the chain unproven: so did this one. */
+    for (size_t i = 0; c->count > 0 && i < c->layers[0]->result->chain_count; i++) {
+        if (c->layers[0]->result->chain[i].result->status == VD_E_NOMEM) {
+            vd_ctx_nomem(&c->layers[0]->ctx);
+        }
     }
     for (size_t i = 0; i < c->root_count; i++) {
         vd_free(c->roots[i]);

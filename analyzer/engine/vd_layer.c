@@ -25,6 +25,7 @@ void vd_layer_open(struct vd_layer *l, const struct vd_source *src, struct vd_im
                    const struct vd_analyze_options *opt)
 {
     const struct vd_format_driver *other = NULL;
+    const struct vd_format_driver *const only[] = {opt->only_driver, NULL};
 
     l->src = src;
     l->result = r;
@@ -41,7 +42,8 @@ void vd_layer_open(struct vd_layer *l, const struct vd_source *src, struct vd_im
                              .semantics = r->semantics,
                              .info = &r->info,
                              .log_view = opt->log_view};
-    r->status = vd_probe(src, &l->drv, &other);
+    r->status = opt->only_driver != NULL ? vd_probe_among(src, only, &l->drv, &other)
+                                         : vd_probe(src, &l->drv, &other);
     if (r->status != VD_OK || l->drv == NULL) {
         l->drv = NULL;
         return;
@@ -78,6 +80,7 @@ void vd_layer_finish(struct vd_layer *l)
     struct vd_image_result *r = l->result;
     enum vd_status again;
 
+    r->read_size = l->ctx.file_size;
     if (l->opened) {
         l->drv->close(l->state);
         l->opened = false;

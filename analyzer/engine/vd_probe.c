@@ -6,6 +6,14 @@
 enum vd_status vd_probe(const struct vd_source *src, const struct vd_format_driver **best,
                         const struct vd_format_driver **runner_up)
 {
+    return vd_probe_among(src, vd_format_drivers, best, runner_up);
+}
+
+enum vd_status vd_probe_among(const struct vd_source *src,
+                              const struct vd_format_driver *const *drivers,
+                              const struct vd_format_driver **best,
+                              const struct vd_format_driver **runner_up)
+{
     uint64_t size = vd_source_size(src);
     struct vd_probe_input in = {.file_size = size};
     uint8_t *head = NULL;
@@ -31,8 +39,8 @@ enum vd_status vd_probe(const struct vd_source *src, const struct vd_format_driv
     }
     in.head = head;
     in.tail = tail;
-    for (size_t i = 0; vd_format_drivers[i] != NULL; i++) {
-        const struct vd_format_driver *drv = vd_format_drivers[i];
+    for (size_t i = 0; drivers[i] != NULL; i++) {
+        const struct vd_format_driver *drv = drivers[i];
         int score = drv->probe(&in);
         if (score > best_score) {
             if (best_score >= VD_PROBE_CONFIDENT) {

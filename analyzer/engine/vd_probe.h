@@ -12,6 +12,15 @@ VD_MUST_CHECK enum vd_status vd_probe(const struct vd_source *src,
                                       const struct vd_format_driver **best,
                                       const struct vd_format_driver **runner_up);
 
+/*
+ * The same among the NULL-terminated list `drivers` only (vd_probe uses every registered
+ * driver); fuzzers and tests use it to hold an input to one format.
+ */
+VD_MUST_CHECK enum vd_status vd_probe_among(const struct vd_source *src,
+                                            const struct vd_format_driver *const *drivers,
+                                            const struct vd_format_driver **best,
+                                            const struct vd_format_driver **runner_up);
+
 #define VD_PROBE_CONFIDENT 50
 
 #endif

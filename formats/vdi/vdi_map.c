@@ -16,6 +16,12 @@ void vdi_map_init(struct vd_ctx *ctx, struct vd_table32 *map, uint64_t offset, u
                   "-byte file; the blocks of the others are unknown",
                   entries, bytes, offset, map->readable, ctx->file_size);
     }
-    /* Only the part inside the file: the truncation is reported above, not again. */
-    vd_claim(ctx, "vdi.map", -1, offset, (uint64_t)map->readable * 4, offset, 4);
+    /*
+     * Only the part inside the file: the truncation is reported above, not again. A map that
+     * starts past EOF has no such part, and claiming its empty range there would report
+     * image.extent.beyond_eof a second time, past the file (found by tests/fuzz).
+     */
+    if (map->readable > 0) {
+        vd_claim(ctx, "vdi.map", -1, offset, (uint64_t)map->readable * 4, offset, 4);
+    }
 }

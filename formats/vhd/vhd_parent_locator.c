@@ -107,7 +107,9 @@ static enum vd_status locator_path(struct vd_ctx *ctx, int index, const char *na
                   "the %s path is not valid text", name);
     }
     vd_fact_str(item, "path", text);
-    (void)vd_parent_hint_add(&ctx->info->parent, name, text);
+    if (!vd_parent_hint_add(&ctx->info->parent, name, text)) {
+        vd_ctx_nomem(ctx);
+    }
     if (l->platform_code != VHD_PLATFORM_MAC && parent_name[0] != '\0' &&
         strcasecmp(path_basename(text), path_basename(parent_name)) != 0) {
         /* Windows stores a full path as the parent name, others a file name: compare names. */

@@ -77,8 +77,10 @@ static enum vd_status check_hidden(struct vd_ctx *ctx, const struct vhd_block_lo
         s += n;
     }
     if (hidden > 0) {
-        vd_report(ctx, VD_F_VHD_BITMAP_HIDDEN_DATA,
-                  VD_LOC("vhd.block", b->index, first_at, VHD_SECTOR),
+        /* The sector, or the part of it the file holds when the file ends inside it. */
+        uint64_t in_file = ctx->file_size - first_at;
+        uint64_t len = in_file < VHD_SECTOR ? in_file : VHD_SECTOR;
+        vd_report(ctx, VD_F_VHD_BITMAP_HIDDEN_DATA, VD_LOC("vhd.block", b->index, first_at, len),
                   "block %" PRIu32 ": %" PRIu64 " sector(s) marked absent hold non-zero data; "
                   "the first at 0x%" PRIx64,
                   b->index, hidden, first_at);

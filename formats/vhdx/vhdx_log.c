@@ -546,12 +546,15 @@ static void sequence_extent(const struct scan *s, const struct sequence *seq, ui
     }
 }
 
-static void publish_ranges(struct vd_fact *log, const struct vd_overlay *ov)
+static void publish_ranges(struct vd_ctx *ctx, struct vd_fact *log, const struct vd_overlay *ov)
 {
     struct vd_overlay_patch ranges[VHDX_LOG_RANGES_LISTED];
     size_t n = vd_overlay_ranges(ov, ranges, VHDX_LOG_RANGES_LISTED);
     struct vd_fact *list = vd_fact_array(log, "changed_ranges");
 
+    if (n == 0 && ov->count > 0) { /* patches make at least one range: the sort's copy failed */
+        vd_ctx_nomem(ctx);
+    }
     vd_fact_u64(log, "changed_range_count", n);
     for (size_t i = 0; i < n && i < VHDX_LOG_RANGES_LISTED; i++) {
         struct vd_fact *r = vd_fact_object(list, NULL);
@@ -641,7 +644,7 @@ static void publish_log(struct vd_ctx *ctx, const struct scan *s, const struct s
         vd_fact_u64(sem, "entries_replayed", st->replayed ? st->entries : 0);
         vd_fact_u64(sem, "descriptors_replayed", st->replayed ? st->descriptors : 0);
         if (st->replayed) {
-            publish_ranges(sem, ov);
+            publish_ranges(ctx, sem, ov);
         }
     }
 }

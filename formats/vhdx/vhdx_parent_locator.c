@@ -55,7 +55,9 @@ static void publish_link(struct vd_ctx *ctx, const char *key, const char *value,
         }
         return;
     }
-    (void)vd_parent_hint_add(&ctx->info->parent, key, value);
+    if (!vd_parent_hint_add(&ctx->info->parent, key, value)) {
+        vd_ctx_nomem(ctx);
+    }
 }
 
 /* "{xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx}" as Hyper-V writes parent_linkage. */
@@ -90,7 +92,9 @@ static char *string_at(struct vd_ctx *ctx, const uint8_t *item, uint32_t length,
         return NULL;
     }
     out = vd_malloc(cap);
-    if (out != NULL && !vd_text_utf16(item + offset, size, false, out, cap)) {
+    if (out == NULL) {
+        vd_ctx_nomem(ctx); /* not a bad entry: the entry is skipped for want of memory */
+    } else if (!vd_text_utf16(item + offset, size, false, out, cap)) {
         vd_report(ctx, VD_F_VHDX_LOCATOR_ENCODING,
                   VD_LOC("vhdx.parent_locator", i, entry_at, VHDX_LOCATOR_ENTRY_SIZE),
                   "entry %" PRIu32 " holds invalid UTF-16 (replaced by U+FFFD)", i);

@@ -175,13 +175,13 @@ else
   cat "$scratch/install.log"
 fi
 for f in bin/vdcheck share/man/man1/vdcheck.1 share/vdcheck/vdcheck.xsd share/vdcheck/dfxml.xsd \
-  share/vdcheck/report.schema.json; do
+  share/vdcheck/report.schema.json share/vdcheck/triage.schema.json; do
   [ -f "$prefix/$f" ] && ok "installed $f" || bad "not installed: $f"
 done
 [ -x "$prefix/bin/vdcheck" ] && ok "installed vdcheck is executable" || bad "installed vdcheck not executable"
 cmp -s "$page" "$prefix/share/man/man1/vdcheck.1" && ok "installed page is docs/vdcheck.1" ||
   bad "installed page differs from docs/vdcheck.1"
-for f in vdcheck.xsd dfxml.xsd report.schema.json; do
+for f in vdcheck.xsd dfxml.xsd report.schema.json triage.schema.json; do
   cmp -s "$src/docs/$f" "$prefix/share/vdcheck/$f" && ok "installed $f is docs/$f" ||
     bad "installed $f differs from docs/$f"
 done

@@ -296,7 +296,19 @@ run "check --json --hash, all images, -o" 1 "$all" "$vdcheck" --json --hash sha2
 [ "$(wc -l <"$out/all.ndjson")" = "${#names[@]}" ] && ok "one report line per image" ||
   bad "all.ndjson does not hold one line per image"
 run "verify against a file of reports" 0 "$vhdx" "$vdcheck" verify "$ev/$vhdx" --against "$out/all.ndjson"
+# scan and triage walk the folder, open every file in it and fork children (triage).
+run "scan --hash of the evidence folder" 1 "$all" "$vdcheck" scan --no-progress --hash sha256 "$ev"
+run "scan --xml --all --jobs 1 --follow-symlinks" 1 "$all" "$vdcheck" scan --xml --all --jobs 1 \
+  --follow-symlinks --no-progress "$ev"
+run "scan --json -o outside the evidence folder" 1 "$all" "$vdcheck" scan --json --no-progress \
+  -o "$out/scan.ndjson" "$ev"
+run "scan -o inside the evidence folder is refused" 64 "" "$vdcheck" scan --json \
+  -o "$ev/scan.ndjson" "$ev"
+run "triage of the evidence folder" 0 "$all" "$vdcheck" triage --json --no-progress "$ev"
+run "triage --text --jobs 1" 0 "$all" "$vdcheck" triage --text --jobs 1 --no-progress "$ev"
 run_cwd=$ev
+run "scan ., run inside the evidence folder" 1 "$all" "$vdcheck" scan --no-progress .
+run "triage ., run inside the evidence folder" 0 "$all" "$vdcheck" triage --no-progress .
 run "check, all images, run inside the evidence folder" 1 "$all" "$vdcheck" --hash md5 --no-progress "${names[@]}"
 run "map, run inside the evidence folder" 0 "$vhd" "$vdcheck" map "$vhd"
 run "findings, inside the evidence folder" 0 "" "$vdcheck" findings

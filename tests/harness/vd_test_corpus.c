@@ -134,28 +134,6 @@ uint8_t *vd_test_slurp(const char *path, size_t *len)
     return data;
 }
 
-void vd_test_truncation_sweep(const char *path, size_t fine, size_t step)
-{
-    size_t len;
-    uint8_t *data = vd_test_slurp(path, &len);
-    size_t bad = 0;
-    size_t cuts = 0;
-
-    for (size_t cut = 0; cut < len; cut += cut < (1u << 20) ? fine : step) {
-        struct vd_image_result *r = vd_test_analyze(data, cut, 0);
-        if (r->verdict != VD_VERDICT_ERRORS && r->verdict != VD_VERDICT_UNRECOGNIZED) {
-            if (bad++ < 5) {
-                fprintf(stderr, "    cut at %zu: verdict %s\n", cut, vd_verdict_name(r->verdict));
-            }
-        }
-        vd_result_free(r);
-        cuts++;
-    }
-    fprintf(stderr, "  %s (%zu lengths)\n", path, cuts);
-    EXPECT_U64(bad, 0);
-    free(data);
-}
-
 size_t vd_test_generated_checksums(const char *prefix,
                                    void (*extra)(const struct vd_image_result *r))
 {
@@ -196,16 +174,6 @@ size_t vd_test_generated_checksums(const char *prefix,
         fclose(f);
     }
     return checked;
-}
-
-void vd_test_truncation_sweep_all(const char *root, const char *dir, const char *const *names,
-                                  size_t n, size_t fine, size_t step)
-{
-    for (size_t i = 0; root != NULL && i < n; i++) {
-        char path[4400];
-        snprintf(path, sizeof(path), "%s/%s/%s", root, dir, names[i]);
-        vd_test_truncation_sweep(path, fine, step);
-    }
 }
 
 size_t vd_test_check_corpus_dir(const char *dir, const char *suffix)

@@ -1,4 +1,4 @@
-/* Helpers for tests over real image files: corpus listings, .expect files, sweeps. */
+/* Helpers for tests over real image files: corpus listings, .expect files. */
 #ifndef VD_TEST_CORPUS_H
 #define VD_TEST_CORPUS_H
 
@@ -42,15 +42,5 @@ size_t vd_test_generated_checksums(const char *prefix,
 
 /* Reads a whole file into memory (malloc'ed). */
 uint8_t *vd_test_slurp(const char *path, size_t *len);
-
-/*
- * Cuts the image at every `fine` bytes below 1 MiB and every `step` bytes after it: each
- * cut must give errors (or be unrecognized), never clean or warnings only.
- */
-void vd_test_truncation_sweep(const char *path, size_t fine, size_t step);
-
-/* The same for each of names[0..n) under root/dir (nothing when root is NULL). */
-void vd_test_truncation_sweep_all(const char *root, const char *dir, const char *const *names,
-                                  size_t n, size_t fine, size_t step);
 
 #endif

@@ -1,9 +1,8 @@
 /*
  * Real VDI images: every corpus/vdi image gives exactly the findings of its .expect file;
  * the shared corpus gives the facts its README states (qemu's generated images, QEMU
- * iotest 084's corruptions, the bwLehrpool parent/child pair); valid images cut short
- * anywhere get errors, never a clean verdict; hostile block counts finish quickly in
- * bounded memory.
+ * iotest 084's corruptions, the bwLehrpool parent/child pair); hostile block counts finish
+ * quickly in bounded memory. Cut and mutated valid images: tests/sweep.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -158,25 +157,6 @@ VD_TEST(shared_corpus_vdi_openslx_parent_and_child)
                vd_test_detail_str(parent, "header", "uuid_modify"));
     vd_result_free(parent);
     vd_result_free(child);
-}
-
-VD_TEST(truncation_sweep_of_valid_vdi_images)
-{
-    static const char *const ours[] = {"qemu-dynamic-4M-data.vdi", "qemu-static-2M-data.vdi"};
-    static const char *const shared[] = {"vdi/openslx_image-default_snapshot.vdi",
-                                         "generated/vdi/qemu72-vdi-dynamic-16M-data.vdi"};
-    static const char *const small_ours[] = {"qemu-dynamic-8M-empty.vdi"};
-    static const char *const small_shared[] = {"vdi/openslx_image-default.vdi"};
-
-    vd_test_truncation_sweep_all(vd_test_source_dir(), "corpus/vdi", ours, VD_ARRAY_LEN(ours), 512,
-                                 65536);
-    vd_test_truncation_sweep_all(vd_test_shared_corpus(), ".", shared, VD_ARRAY_LEN(shared), 512,
-                                 65536);
-    /* Header-and-map-only images: every 8 bytes. */
-    vd_test_truncation_sweep_all(vd_test_source_dir(), "corpus/vdi", small_ours,
-                                 VD_ARRAY_LEN(small_ours), 8, 8);
-    vd_test_truncation_sweep_all(vd_test_shared_corpus(), ".", small_shared,
-                                 VD_ARRAY_LEN(small_shared), 8, 8);
 }
 
 /* ---- hostile block counts ---- */

@@ -1,7 +1,7 @@
 /*
  * Real images: every corpus/vhd image gives exactly the findings of its .expect file; the
- * shared external corpus gives the facts its README states; every valid image truncated
- * at each 512-byte boundary gets findings and is never called clean.
+ * shared external corpus gives the facts its README states. Cut and mutated valid images:
+ * tests/sweep.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -9,7 +9,6 @@
 #include <string.h>
 
 #include "vd_analyze.h"
-#include "vd_compiler.h"
 #include "vd_test.h"
 #include "vd_test_corpus.h"
 #include "vd_test_image.h"
@@ -194,17 +193,4 @@ VD_TEST(shared_corpus_vhd_identities)
     EXPECT_STR(vd_test_fact(r->details, "parent", "uuid")->string,
                "5fa21a55-f394-aa4d-9958-1951a67d5540");
     vd_result_free(r);
-}
-
-VD_TEST(truncation_sweep_of_valid_images)
-{
-    static const char *const ours[] = {"qemu-dynamic-8M-data.vhd", "qemu-fixed-4M-data.vhd",
-                                       "bximage-vpc-10M-data.vhd",
-                                       "qemu-dynamic-forcesize-6000000.vhd"};
-    static const char *const shared[] = {"dfvfs_fat-differential.vhd", "hyperv2012r2-dynamic.vhd"};
-
-    vd_test_truncation_sweep_all(vd_test_source_dir(), "corpus/vhd", ours, VD_ARRAY_LEN(ours), 512,
-                                 512);
-    vd_test_truncation_sweep_all(vd_test_shared_corpus(), "vhd", shared, VD_ARRAY_LEN(shared), 512,
-                                 512);
 }

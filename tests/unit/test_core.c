@@ -1,10 +1,11 @@
 /* Unit tests of the core helpers: loaders, checked math, text, GUIDs, findings, extents,
- * digests, allocation failure. */
+ * digests, bit counts. Allocation failures: tests/sweep/test_alloc_failures.c. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "vd_alloc.h"
 #include "vd_analyze.h"
+#include "vd_bits.h"
 #include "vd_bytes.h"
 #include "vd_checked.h"
 #include "vd_digest.h"
@@ -16,7 +17,6 @@
 #include "vd_test.h"
 #include "vd_test_image.h"
 #include "vd_text.h"
-#include "vhd_fixture.h"
 
 VD_TEST(bytes_loaders_are_explicit_endian)
 {
@@ -367,30 +367,24 @@ VD_TEST(unrecognized_and_empty_inputs)
     vd_result_free(r);
 }
 
-VD_TEST(allocation_failures_end_cleanly)
+/* vd_bits_lsb_count against a bit-by-bit count: clear kilobytes skipped, set bits anywhere. */
+VD_TEST(bits_lsb_count_matches_a_plain_count)
 {
-    /* Fail the Nth allocation for every N the analysis of a real image makes. */
-    struct vhd_fixture fx;
-    struct vhd_fixture_image img;
-    struct vd_analyze_options opt = {.hash_mask = 1u << VD_DIGEST_SHA256,
-                                     .limits = VD_LIMITS_DEFAULT};
-    unsigned long completed = 0;
+    static uint8_t bits[4096];
+    static const uint64_t spans[][2] = {{0, 32768}, {3, 32760}, {8192, 8192}, {8191, 8194},
+                                        {5, 3},     {0, 0},     {16000, 9000}};
 
-    vhd_fixture_defaults(&fx, 4 /* differencing: locators, facts, bitmaps */);
-    EXPECT(vhd_fixture_build(&fx, &img));
-    for (unsigned long n = 1; n < 400; n++) {
-        struct vd_source *src = NULL;
-        struct vd_image_result *r = NULL;
-        vd_alloc_fail_after(n);
-        if (vd_source_open_memory(img.data, img.len, &src) == VD_OK) {
-            r = vd_analyze_source(src, "memory", &opt);
+    memset(bits, 0, sizeof(bits));
+    bits[0] = 0x81;    /* bits 0 and 7 */
+    bits[1023] = 0x80; /* the last bit of the first KiB */
+    bits[1024] = 0x01; /* the first bit of the second */
+    bits[3000] = 0xFF;
+    bits[4095] = 0x40;
+    for (size_t s = 0; s < sizeof(spans) / sizeof(spans[0]); s++) {
+        uint64_t want = 0;
+        for (uint64_t i = spans[s][0]; i < spans[s][0] + spans[s][1]; i++) {
+            want += ((unsigned)bits[i / 8] >> (i % 8)) & 1u;
         }
-        vd_alloc_fail_after(0);
-        EXPECT(r == NULL || r->status == VD_OK || r->status == VD_E_NOMEM);
-        completed += r != NULL && r->status == VD_OK;
-        vd_result_free(r);
-        vd_source_close(src);
+        EXPECT_U64(vd_bits_lsb_count(bits, spans[s][0], spans[s][1]), want);
     }
-    EXPECT(completed > 0); /* past the last allocation the analysis completes */
-    vhd_fixture_free(&img);
 }
