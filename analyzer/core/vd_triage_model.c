@@ -10,6 +10,14 @@ const char *vd_triage_outcome_name(enum vd_triage_outcome outcome)
     return (unsigned)outcome < VD_TRIAGE_OUTCOME_COUNT ? names[outcome] : "?";
 }
 
+void vd_triage_ids_free(char **ids, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        vd_free(ids[i]);
+    }
+    vd_free(ids);
+}
+
 void vd_triage_report_free(struct vd_triage_report *report)
 {
     if (report == NULL) {
@@ -22,10 +30,7 @@ void vd_triage_report_free(struct vd_triage_report *report)
         struct vd_triage_bucket *bucket = &report->buckets[b];
         vd_free(bucket->key);
         vd_free(bucket->format);
-        for (size_t i = 0; i < bucket->id_count; i++) {
-            vd_free(bucket->ids[i]);
-        }
-        vd_free(bucket->ids);
+        vd_triage_ids_free(bucket->ids, bucket->id_count);
         vd_free(bucket->signal);
         vd_free(bucket->members);
     }

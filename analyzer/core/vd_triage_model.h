@@ -60,5 +60,7 @@ struct vd_triage_report {
 };
 
 void vd_triage_report_free(struct vd_triage_report *report);
+/* Frees the n strings of a finding-id list and the list itself. */
+void vd_triage_ids_free(char **ids, size_t n);
 
 #endif

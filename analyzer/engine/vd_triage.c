@@ -412,10 +412,9 @@ static void settle_child(struct triage_run *run, struct triage_child *c, int sta
         a->signal = ending_text("exit ", WIFEXITED(status) ? WEXITSTATUS(status) : -1);
         run->nomem |= a->signal == NULL;
     }
-    if (a->outcome != VD_TRIAGE_FINDINGS) {
-        for (size_t i = 0; i < a->id_count; i++) {
-            vd_free(a->ids[i]);
-        }
+    if (a->outcome != VD_TRIAGE_FINDINGS) { /* ids key only the findings outcome */
+        vd_triage_ids_free(a->ids, a->id_count);
+        a->ids = NULL;
         a->id_count = 0;
     }
 }
@@ -696,10 +695,7 @@ static void free_answers(struct triage_run *run)
 {
     for (size_t k = 0; k < run->answer_count; k++) {
         struct triage_answer *a = &run->answers[k];
-        for (size_t i = 0; i < a->id_count; i++) {
-            vd_free(a->ids[i]);
-        }
-        vd_free(a->ids);
+        vd_triage_ids_free(a->ids, a->id_count);
         vd_free(a->format);
         vd_free(a->signal);
         vd_free(a->key);
