@@ -88,11 +88,15 @@ void vd_findings_add(struct vd_findings *list, enum vd_finding_id id, struct vd_
     f->id = id;
     f->severity = entry->severity;
     f->loc = loc;
+    /* Values cut to fit end before a character they would split, as the message does: a
+     * long value from the image was cut inside a character (found by tests/fuzz). */
     if (expected != NULL) {
         snprintf(f->expected, sizeof(f->expected), "%s", expected);
+        vd_text_utf8_trim(f->expected);
     }
     if (actual != NULL) {
         snprintf(f->actual, sizeof(f->actual), "%s", actual);
+        vd_text_utf8_trim(f->actual);
     }
     va_start(ap, fmt);
     vsnprintf(f->message, sizeof(f->message), fmt, ap);

@@ -53,11 +53,16 @@ static void decode_v0(const uint8_t *raw, struct vdi_header *h)
     h->data_offset = h->blocks_offset + (uint64_t)vd_load_le32(raw + VDI0_BLOCKS_AT) * 4;
 }
 
-static void decode_v1(const uint8_t *raw, struct vdi_header *h)
+static void decode_v1(const uint8_t *raw, uint64_t file_size, struct vdi_header *h)
 {
     h->at = &fields_v1;
     h->size = vd_load_le32(raw + VDI1_HEADER_SIZE_AT);
-    h->has_lchs = h->size >= VDI1_HEADER_PLUS;
+    /*
+     * Only geometry the file holds is read: a cbHeader of VDIHEADER1PLUS in a file that ends
+     * before the LCHS geometry checked zeros past EOF (found by tests/fuzz); the header's
+     * claim still reports that it runs past the end of the file.
+     */
+    h->has_lchs = h->size >= VDI1_HEADER_PLUS && file_size >= VDI_HEADER_READ;
     h->blocks_offset = vd_load_le32(raw + VDI1_BLOCKS_OFFSET_AT);
     h->data_offset = vd_load_le32(raw + VDI1_DATA_OFFSET_AT);
     h->block_extra = vd_load_le32(raw + VDI1_BLOCK_EXTRA_AT);
@@ -84,7 +89,7 @@ bool vdi_header_decode(struct vd_ctx *ctx, const uint8_t *raw, struct vdi_header
     if (major == 0) {
         decode_v0(raw, h);
     } else if (major == 1) {
-        decode_v1(raw, h);
+        decode_v1(raw, ctx->file_size, h);
     } else {
         vd_report(ctx, VD_F_VDI_PREHEADER_VERSION, VD_LOC("vdi.preheader", -1, VDI_VERSION_AT, 4),
                   "version 0x%08" PRIx32 " (major %" PRIu32 ") has no known header layout",

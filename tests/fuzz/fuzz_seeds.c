@@ -12,8 +12,9 @@
  * kept. Headers, tables, bitmaps and log entries survive whole; the data of a block shrinks
  * to its start. A VHDX of several MiB becomes a few KiB of input.
  *
- * fuzz_seeds --expand INPUT IMAGE: writes the image an input describes (a sparse input
- * expanded, any other copied), e.g. to run vdcheck on a regression input of corpus/fuzz.
+ * fuzz_seeds --expand INPUT IMAGE [--reseal]: writes the image an input describes (a sparse
+ * input expanded, any other copied), e.g. to run vdcheck on a regression input of
+ * corpus/fuzz; --reseal writes the re-sealed copy the harnesses analyze second.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -240,7 +241,7 @@ out:
 }
 
 /* The image a harness input describes, written to out_path. */
-static int expand_one(const char *in_path, const char *out_path)
+static int expand_one(const char *in_path, const char *out_path, bool reseal)
 {
     FILE *in = fopen(in_path, "rb");
     FILE *out = NULL;
@@ -261,6 +262,17 @@ static int expand_one(const char *in_path, const char *out_path)
         fprintf(stderr, "%s: out of memory\n", in_path);
         goto out;
     }
+    if (reseal) {
+        uint8_t *copy = malloc(image_size + 1);
+        if (copy == NULL) {
+            goto out;
+        }
+        memcpy(copy, image, image_size);
+        (void)fuzz_reseal(image, copy, image_size);
+        free(owned);
+        owned = copy;
+        image = copy;
+    }
     out = fopen(out_path, "wb");
     if (out == NULL || fwrite(image, 1, image_size, out) != image_size || fclose(out) != 0) {
         perror(out_path);
@@ -279,8 +291,9 @@ out:
 
 int main(int argc, char **argv)
 {
-    if (argc == 4 && strcmp(argv[1], "--expand") == 0) {
-        return expand_one(argv[2], argv[3]);
+    if ((argc == 4 || (argc == 5 && strcmp(argv[4], "--reseal") == 0)) &&
+        strcmp(argv[1], "--expand") == 0) {
+        return expand_one(argv[2], argv[3], argc == 5);
     }
     if (argc >= 3 && strcmp(argv[1], "--sparse") == 0) {
         if (mkdir(argv[2], 0777) != 0 && errno != EEXIST) {
@@ -293,7 +306,8 @@ int main(int argc, char **argv)
         return failures == 0 ? 0 : 1;
     }
     if (argc != 2) {
-        fprintf(stderr, "usage: %s OUTDIR | --sparse OUTDIR FILE... | --expand INPUT IMAGE\n",
+        fprintf(stderr,
+                "usage: %s OUTDIR | --sparse OUTDIR FILE... | --expand INPUT IMAGE [--reseal]\n",
                 argv[0]);
         return 64;
     }
