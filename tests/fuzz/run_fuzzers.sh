@@ -5,11 +5,12 @@
 # FUZZ_JOBS (default 2) at a time, each with its dictionary (tests/fuzz/dict/<target>.dict)
 # and a scratch copy of its seeds: corpus/<format>/ and the fixture seeds fuzz_seeds writes,
 # in sparse form, and corpus/fuzz/<target>/. Nothing is written into the repository:
-# corpora, logs and artifacts go to FUZZ_WORK (default: a new directory under /tmp), kept.
+# corpora, logs and artifacts go to FUZZ_WORK, kept; without FUZZ_WORK, to a new directory
+# under /tmp that is removed when nothing was found.
 #
 # Environment:
 #   FUZZ_JOBS          fuzzers run at once (default 2)
-#   FUZZ_WORK          scratch directory (default: mktemp -d)
+#   FUZZ_WORK          scratch directory, kept (default: mktemp -d, removed when clean)
 #   FUZZ_EXTRA_SEEDS   more seed roots (space-separated), local runs only: every file under
 #                      a directory named like the format (e.g. /work/shared/corpus, whose
 #                      vhd/, derived/vhd/, generated/vhd/ ... then all count)
@@ -17,8 +18,8 @@
 #   FUZZ_MAX_LEN       the longest input libFuzzer makes (default 256 KiB)
 #
 # Exit status: 0 when no fuzzer found anything; 1 when one reported a crash, a violated
-# property (an abort), a leak, a timeout or an out-of-memory; its log tail and the input
-# (base64) are printed. 64: usage.
+# property (an abort), a leak, a timeout or an out-of-memory (its log tail and the input,
+# base64, are printed), or was stopped by a signal (INTERRUPTED). 64: usage.
 set -uo pipefail
 
 ALL_TARGETS=(probe vhd vhdx vdi bochs reports)
@@ -118,8 +119,11 @@ for target in "${TARGETS[@]}"; do
     ft=$(grep -o 'ft: [0-9]*' "$log" | tail -1 | cut -d' ' -f2)
     found=$(find "$WORK/artifacts-$target" -type f ! -name 'slow-unit-*' | sort)
     result=ok
-    if [ "$rc" != 0 ] || [ -n "$found" ]; then
+    if [ -n "$found" ] || { [ "$rc" != 0 ] && ! grep -q 'libFuzzer: run interrupted' "$log"; }; then
         result="FOUND (exit $rc)"
+        status=1
+    elif [ "$rc" != 0 ]; then
+        result="INTERRUPTED (a signal stopped it early)"
         status=1
     fi
     printf '%-8s %12s %8s %6s %7s %s\n' "$target" "${runs:-?}" "${speed:-?}" "${cov:-?}" \
@@ -131,7 +135,7 @@ for target in "${TARGETS[@]}"; do
     rc=$(cat "$WORK/$target.rc" 2>/dev/null || echo 1)
     [ "$rc" = 0 ] && [ -z "$found" ] && continue
     echo
-    echo "== fuzz_$target found something (exit $rc); the end of $WORK/$target.log:"
+    echo "== fuzz_$target: exit $rc; the end of $WORK/$target.log:"
     grep -v -E '^#[0-9]+.*(NEW|REDUCE|pulse|RELOAD)' "$WORK/$target.log" | tail -60
     for f in $found; do
         kind=$(basename "$f" | cut -d- -f1)
@@ -140,5 +144,9 @@ for target in "${TARGETS[@]}"; do
         echo "== reproduce: $FUZZ_BIN/fuzz_$target $f   (or fuzz_replay_$target in any build)"
     done
 done
-echo "logs, corpora and artifacts: $WORK"
+if [ "$status" = 0 ] && [ -z "${FUZZ_WORK:-}" ]; then
+    rm -rf "$WORK" # nothing found and no FUZZ_WORK asked for: hundreds of MiB of corpora
+else
+    echo "logs, corpora and artifacts: $WORK"
+fi
 exit $status
